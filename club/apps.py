@@ -1,0 +1,30 @@
+from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
+from django.utils.translation import gettext_lazy as _
+
+
+class BoardAdminConfig(admin_apps.AdminConfig):
+    default = False
+    default_site = "club.admin_site.BoardAdminSite"
+
+
+class ClubConfig(AppConfig):
+    default = True
+    name = "club"
+    verbose_name = _("Club")
+
+    def ready(self) -> None:
+        from club import navigation, signals
+        from club.audit import register_created_crosscheck
+        from club.models import ApiToken, Club, User
+        from club.roles import SIGNED_IN, Role
+
+        signals.connect()
+        register_created_crosscheck(Club, "club.create")
+        register_created_crosscheck(User, "user.create")
+        register_created_crosscheck(ApiToken, "apitoken.create")
+        navigation.register(navigation.NavItem("club:home", _("Dashboard"), SIGNED_IN, 0))
+        navigation.register(
+            navigation.NavItem("club:edit", _("Club settings"), frozenset({Role.BOARD.value}), 90)
+        )
+        navigation.register(navigation.NavItem("club:account", _("My account"), SIGNED_IN, 200))

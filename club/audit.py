@@ -1,0 +1,217 @@
+"""The audit chain: one hash-linked, append-only sequence of events for every write.
+
+``audit_record`` runs inside the caller's transaction and locks the chain head row, so concurrent
+writers extend the chain one after the other and it never forks. ``audit_verify`` recomputes every
+hash and runs the cross-checks apps register against their domain tables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from club.models import AuditChainHead, AuditEvent
+
+GENESIS = "0" * 64
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    raise TypeError(f"not canonical: {type(value).__name__}")
+
+
+def canonical_json(data: Any) -> str:
+    """Sorted keys, no spaces, UTF-8 text; decimals and times as strings."""
+    return json.dumps(
+        data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_default
+    )
+
+
+def compute_hash(
+    *,
+    prev_hash: str,
+    seq: int,
+    at: dt.datetime,
+    actor_id: int | None,
+    action: str,
+    subject_type: str,
+    subject_id: str,
+    payload: str,
+) -> str:
+    header = canonical_json(
+        {
+            "seq": seq,
+            "at": at.astimezone(dt.UTC).isoformat(),
+            "actor": actor_id,
+            "action": action,
+            "subject_type": subject_type,
+            "subject_id": subject_id,
+        }
+    )
+    material = f"{prev_hash}\n{header}\n{payload}".encode()
+    return hashlib.sha256(material).hexdigest()
+
+
+def _lock_head() -> AuditChainHead:
+    try:
+        return AuditChainHead.objects.select_for_update().get(pk=1)
+    except AuditChainHead.DoesNotExist:
+        # First event on an empty database: create the head without racing another writer.
+        AuditChainHead.objects.bulk_create(
+            [AuditChainHead(pk=1, seq=0, hash=GENESIS)], ignore_conflicts=True
+        )
+        return AuditChainHead.objects.select_for_update().get(pk=1)
+
+
+def subject_label(subject: models.Model | tuple[str, Any]) -> tuple[str, str]:
+    if isinstance(subject, tuple):
+        return subject[0], str(subject[1])
+    return subject._meta.label_lower, str(subject.pk)
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    subject: models.Model | tuple[str, Any],
+    payload: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event to the chain, in the caller's transaction.
+
+    Locks the chain head row (``select_for_update``) until the caller commits, so no two events
+    get the same sequence number and the chain never forks. The payload carries ids and values,
+    never personal data.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit_record must run inside the transaction of the change it records")
+    head = _lock_head()
+    subject_type, subject_id = subject_label(subject)
+    actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    body = canonical_json(payload or {})
+    at = timezone.now()
+    seq = head.seq + 1
+    digest = compute_hash(
+        prev_hash=head.hash,
+        seq=seq,
+        at=at,
+        actor_id=actor_id,
+        action=action,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        payload=body,
+    )
+    event = AuditEvent(
+        seq=seq,
+        at=at,
+        actor_id=actor_id,
+        action=action,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        payload=body,
+        prev_hash=head.hash,
+        hash=digest,
+    )
+    event.save()
+    head.seq, head.hash = seq, digest
+    head.save(update_fields=["seq", "hash"])
+    return event
+
+
+# --- Verification -------------------------------------------------------------------------------
+
+CrossCheck = Callable[[], Iterator[str]]
+_CROSSCHECKS: list[CrossCheck] = []
+
+
+def register_crosscheck(check: CrossCheck) -> CrossCheck:
+    """Apps register checks that compare their domain tables with the chain."""
+    if check not in _CROSSCHECKS:
+        _CROSSCHECKS.append(check)
+    return check
+
+
+def register_created_crosscheck(model: type[models.Model], action: str) -> None:
+    """Every row of ``model`` has an ``action`` event, and every such event still has its row."""
+
+    def check() -> Iterator[str]:
+        label = model._meta.label_lower
+        rows = {str(pk) for pk in model._default_manager.values_list("pk", flat=True)}
+        events = set(
+            AuditEvent.objects.filter(action=action, subject_type=label).values_list(
+                "subject_id", flat=True
+            )
+        )
+        for pk in sorted(rows - events):
+            yield f"{label} {pk} has no '{action}' audit event"
+        for pk in sorted(events - rows):
+            yield f"{label} {pk} has an '{action}' audit event but no row"
+
+    check.__name__ = f"created_{model._meta.label_lower}"
+    register_crosscheck(check)
+
+
+@dataclass
+class VerifyResult:
+    events: int = 0
+    head_seq: int = 0
+    head_hash: str = GENESIS
+    first_bad_seq: int | None = None
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def audit_verify(*, crosschecks: bool = True) -> VerifyResult:
+    """Recompute the whole chain; report the first broken link and any cross-check problems."""
+    result = VerifyResult()
+    prev_hash, prev_seq = GENESIS, 0
+    for ev in AuditEvent.objects.order_by("seq").iterator(chunk_size=2000):
+        result.events += 1
+        expected = compute_hash(
+            prev_hash=prev_hash,
+            seq=ev.seq,
+            at=ev.at,
+            actor_id=ev.actor_id,
+            action=ev.action,
+            subject_type=ev.subject_type,
+            subject_id=ev.subject_id,
+            payload=ev.payload,
+        )
+        problem = None
+        if ev.seq != prev_seq + 1:
+            problem = f"sequence {ev.seq} follows {prev_seq}: events are missing"
+        elif ev.prev_hash != prev_hash:
+            problem = f"sequence {ev.seq} does not link to the hash of {prev_seq}"
+        elif ev.hash != expected:
+            problem = f"sequence {ev.seq} does not match its hash: the event was altered"
+        if problem and result.first_bad_seq is None:
+            result.first_bad_seq = ev.seq
+            result.problems.append(problem)
+        prev_hash, prev_seq = ev.hash, ev.seq
+    result.head_seq, result.head_hash = prev_seq, prev_hash
+    head = AuditChainHead.objects.filter(pk=1).first()
+    if head is not None and (head.seq, head.hash) != (prev_seq, prev_hash):
+        result.problems.append(f"the chain head says {head.seq} but the last event is {prev_seq}")
+        if result.first_bad_seq is None:
+            result.first_bad_seq = min(head.seq, prev_seq) + 1
+    if crosschecks:
+        for check in _CROSSCHECKS:
+            result.problems.extend(check())
+    return result

@@ -1,0 +1,48 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from club.demo import DEMO_CLUB, DEMO_TOTP_SECRET, DEMO_USERS
+from club.models import User
+from club.roles import STAFF_ROLES, Role
+from club.selectors import club_get
+from club.services import club_create, user_create, user_totp_activate
+
+
+class Command(BaseCommand):
+    help = "Load the demo club. Running it again changes nothing."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        with transaction.atomic():
+            if club_get() is None:
+                club_create(actor=None, **DEMO_CLUB)
+            for role, email, password, first, last in DEMO_USERS:
+                user = User.objects.filter(email__iexact=email).first()
+                if user is None:
+                    roles = (
+                        (role.value, Role.MEMBER.value) if role != Role.MEMBER else (role.value,)
+                    )
+                    user = user_create(
+                        actor=None,
+                        email=email,
+                        password=password,
+                        first_name=first,
+                        last_name=last,
+                        roles=roles,
+                        email_verified=True,
+                    )
+                if role in STAFF_ROLES:
+                    user_totp_activate(actor=None, user=user, secret=DEMO_TOTP_SECRET)
+        club = club_get()
+        self.stdout.write(
+            f"\nDemo club: {club}  (jurisdiction {club.jurisdiction if club else '-'})"
+        )
+        self.stdout.write("Demo logins (e-mail / password):")
+        for role, email, password, *_ in DEMO_USERS:
+            self.stdout.write(f"  {Role(role).label:<20} {email:<26} {password}")
+        self.stdout.write(
+            f"Staff roles sign in with a TOTP code. Secret for every demo staff login: "
+            f"{DEMO_TOTP_SECRET}\n  (add it to an authenticator app, or run `make totp` for the "
+            f"current code)\n"
+        )

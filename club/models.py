@@ -1,0 +1,208 @@
+"""The club, its users, API tokens, and the audit chain that every write extends."""
+
+from __future__ import annotations
+
+import zoneinfo
+from typing import Any, ClassVar
+
+import pgtrigger
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+from club.errors import AppendOnlyError
+
+# --- Append-only records ---------------------------------------------------------
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Bulk edits and deletes are refused: append-only tables are corrected by reversal."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError(f"{self.model.__name__} is append-only")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError(f"{self.model.__name__} is append-only")
+
+    def bulk_update(self, *args: Any, **kwargs: Any) -> int:
+        raise AppendOnlyError(f"{self.model.__name__} is append-only")
+
+
+class AppendOnlyModel(models.Model):
+    """Base of every ledger: rows are inserted once, never updated or deleted.
+
+    The model refuses it on every database; on PostgreSQL a trigger refuses it too, so raw SQL
+    and other clients cannot get around it either.
+    """
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        triggers: ClassVar[list[pgtrigger.Trigger]] = [
+            pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)
+        ]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError(f"{type(self).__name__} is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError(f"{type(self).__name__} is append-only")
+
+
+# --- Users ----------------
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+        if not email:
+            raise ValueError("An e-mail address is required")
+        user = self.model(email=self.normalize_email(email), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A person who signs in with an e-mail address; roles are groups (club.roles)."""
+
+    username = None  # type: ignore[assignment]
+    email = models.EmailField(_("e-mail address"), unique=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
+
+    def __str__(self) -> str:
+        return f"user {self.pk}"
+
+
+# --- The club ----------------
+
+
+class Jurisdiction(models.TextChoices):
+    DE = "DE", _("Germany (KCanG)")
+    ES = "ES", _("Spain (Catalan template)")
+    MT = "MT", _("Malta (Cap. 628)")
+    UY = "UY", _("Uruguay (Ley 19.172)")
+    CUSTOM = "CUSTOM", _("Custom")
+
+
+class LegalForm(models.TextChoices):
+    EV = "ev", _("Registered association (e.V.)")
+    EG = "eg", _("Cooperative (eG)")
+    ASSOCIATION = "association", _("Non-profit association")
+    OTHER = "other", _("Other")
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("Unknown time zone."), code="invalid")
+
+
+class Club(models.Model):
+    """The one club this installation runs. Its rulebook: its preset plus stricter overrides."""
+
+    singleton = models.BooleanField(default=True, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=200)
+    legal_form = models.CharField(_("legal form"), max_length=20, choices=LegalForm.choices)
+    register_number = models.CharField(_("register number"), max_length=100, blank=True)
+    address = models.TextField(_("address"), blank=True)
+    timezone = models.CharField(
+        _("time zone"), max_length=64, default="Europe/Berlin", validators=[validate_timezone]
+    )
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    jurisdiction = models.CharField(_("jurisdiction"), max_length=10, choices=Jurisdiction.choices)
+    rule_overrides = models.JSONField(_("rule overrides"), default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("club")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(singleton=True), name="club_is_singleton"),
+            models.CheckConstraint(
+                condition=models.Q(currency__regex=r"^[A-Z]{3}$"), name="club_currency_iso"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# --- API tokens ----------------
+
+
+class ApiToken(models.Model):
+    """A personal bearer token. Only its SHA-256 is stored; the token is shown once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(max_length=12)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}…"
+
+
+# --- Audit chain ----------------
+
+
+class AuditEvent(AppendOnlyModel):
+    """One link of the hash chain. Written only by club.audit.audit_record."""
+
+    seq = models.PositiveBigIntegerField(unique=True)
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(max_length=64)
+    subject_type = models.CharField(max_length=64)
+    subject_id = models.CharField(max_length=64)
+    payload = models.TextField()  # canonical JSON, kept byte for byte as hashed
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta(AppendOnlyModel.Meta):
+        verbose_name = _("audit event")
+        ordering = ["seq"]
+        indexes = [models.Index(fields=["subject_type", "subject_id"])]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action}"
+
+
+class AuditChainHead(models.Model):
+    """The one row every audit write locks, so the chain is extended strictly one at a time."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    seq = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default="0" * 64)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="audit_head_single")]
+
+    def __str__(self) -> str:
+        return f"head #{self.seq}"

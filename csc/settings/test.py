@@ -1,0 +1,22 @@
+"""Settings for the test suite: SQLite by default, PostgreSQL and Redis when CI gives their URLs."""
+
+import tempfile
+
+from csc.settings.base import *  # noqa: F403
+from csc.settings.base import CACHES, REDIS_URL
+
+DEBUG = False
+CSC_DEMO = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+if REDIS_URL:
+    CACHES["default"]["KEY_PREFIX"] = "csc-test"
+else:
+    CACHES["default"]["LOCATION"] = tempfile.mkdtemp(prefix="csc-test-cache-")
+# Task tests start a real worker themselves; everything else runs tasks in-process.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

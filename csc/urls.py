@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path, re_path
+
+from club.roles import PUBLIC
+from csc.api import api, api_not_found
+
+api_not_found.csc_access = PUBLIC  # type: ignore[attr-defined]
+
+urlpatterns = [
+    path("", include("club.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    re_path(r"^api/v1/", api_not_found),
+]
+
+handler403 = "club.views.forbidden"
+handler404 = "club.views.not_found"
+handler500 = "club.views.server_error"

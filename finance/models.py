@@ -1,0 +1,1 @@
+"""Tables of the finance app (filled by its own issue; see DESIGN.md)."""

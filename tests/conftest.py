@@ -1,0 +1,84 @@
+"""Shared fixtures. Tests that need PostgreSQL, Redis or Chromium are marked; without the service
+they skip, and under CSC_STRICT=1 (CI) they fail instead."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+
+from club.roles import Role
+from tests.factories import TOTP_SECRET, make_user, totp_now
+
+STRICT = os.environ.get("CSC_STRICT") == "1"
+CHROMIUM = (
+    os.environ.get("CSC_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+)
+
+
+def need(available: bool, reason: str) -> None:
+    """Skip without the service; fail under CSC_STRICT=1, so CI never passes by skipping."""
+    if available:
+        return
+    if STRICT:
+        pytest.fail(f"CSC_STRICT=1 but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def redis_available() -> bool:
+    if not settings.REDIS_URL:
+        return False
+    try:
+        import redis
+
+        return bool(redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2).ping())
+    except Exception:
+        return False
+
+
+@pytest.fixture(autouse=True)
+def _services(request: pytest.FixtureRequest) -> None:
+    if request.node.get_closest_marker("postgres"):
+        need(connection.vendor == "postgresql", "this test needs PostgreSQL (set DATABASE_URL)")
+    if request.node.get_closest_marker("redis"):
+        need(redis_available(), "this test needs Redis (set REDIS_URL)")
+    if request.node.get_closest_marker("browser"):
+        need(bool(CHROMIUM), "this test needs Chromium (apt-get install chromium)")
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache() -> Iterator[None]:
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def club(db: Any) -> Any:
+    from tests.factories import make_club
+
+    return make_club()
+
+
+@pytest.fixture
+def user_factory(db: Any) -> Callable[..., Any]:
+    return make_user
+
+
+@pytest.fixture
+def board(club: Any) -> Any:
+    return make_user(roles=(Role.BOARD, Role.MEMBER), mfa=True)
+
+
+@pytest.fixture
+def member(club: Any) -> Any:
+    return make_user(roles=(Role.MEMBER,))
+
+
+__all__ = ["CHROMIUM", "STRICT", "TOTP_SECRET", "need", "totp_now"]
