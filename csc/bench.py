@@ -25,7 +25,8 @@ def _row(name: str, samples: list[float], target_ms: float) -> str:
     p50 = statistics.median(samples)
     p95 = sorted(samples)[max(0, int(len(samples) * 0.95) - 1)]
     verdict = "ok" if p95 <= target_ms else "SLOW"
-    return f"| {name:<34} | {len(samples):>5} | {p50:>8.2f} | {p95:>8.2f} | {target_ms:>8.1f} | {verdict:<4} |"
+    cells = f"{len(samples):>5} | {p50:>8.2f} | {p95:>8.2f} | {target_ms:>8.1f} | {verdict:<4}"
+    return f"| {name:<34} | {cells} |"
 
 
 def main() -> None:
