@@ -62,13 +62,13 @@ def main() -> None:
 
         client = Client()
         client.force_login(board)
-        bearer = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+        bearer = {"Authorization": f"Bearer {token}"}
         rows = [
             _row("audit_record (one transaction)", _timed(append, 500), 10),
             _row("rulebook_get", _timed(rulebook_get, 1000), 2),
             _row(
                 "GET /api/v1/club (bearer)",
-                _timed(lambda: client.get("/api/v1/club", **bearer), 200),
+                _timed(lambda: client.get("/api/v1/club", headers=bearer), 200),
                 25,
             ),
             _row("GET / dashboard (board)", _timed(lambda: client.get("/"), 100), 60),
