@@ -14,3 +14,9 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_login_redirect_url(self, request: HttpRequest) -> Any:
         return super().get_login_redirect_url(request)
+
+
+def user_display(user: Any) -> str:
+    """How allauth names the user in messages: the e-mail address (``str(user)`` is only an id,
+    to keep personal data out of logs)."""
+    return str(getattr(user, "email", "") or "")

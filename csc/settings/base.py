@@ -148,6 +148,7 @@ LOGIN_REDIRECT_URL = "club:home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "club:home"
 
 ACCOUNT_ADAPTER = "club.adapters.AccountAdapter"
+ACCOUNT_USER_DISPLAY = "club.adapters.user_display"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
