@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from club.api_support import requires
-from club.roles import SIGNED_IN, Role, has_mfa, user_roles
+from club.roles import SIGNED_IN, Role
 from club.selectors import audit_head, club_get, rulebook_get
 
 router = Router(tags=["club"])
@@ -23,15 +23,6 @@ class ClubOut(Schema):
     jurisdiction: str
     rulebook: dict[str, Any]
     overridden: list[str]
-
-
-class MeOut(Schema):
-    id: int
-    email: str
-    first_name: str
-    last_name: str
-    roles: list[str]
-    mfa_enabled: bool
 
 
 class AuditHeadOut(Schema):
@@ -54,19 +45,6 @@ def club_detail(request: HttpRequest) -> dict[str, Any]:
         "jurisdiction": book.preset,
         "rulebook": book.as_dict(),
         "overridden": sorted(book.overridden),
-    }
-
-
-@router.get("/me", response=MeOut, auth=requires(SIGNED_IN), summary="The signed-in user")
-def me(request: HttpRequest) -> dict[str, Any]:
-    user = request.auth  # type: ignore[attr-defined]
-    return {
-        "id": user.pk,
-        "email": user.email,
-        "first_name": user.first_name,
-        "last_name": user.last_name,
-        "roles": sorted(user_roles(user)),
-        "mfa_enabled": has_mfa(user),
     }
 
 

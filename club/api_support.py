@@ -119,3 +119,8 @@ def install(api: NinjaAPI) -> None:
 
 
 __all__ = ["PUBLIC", "SIGNED_IN", "ApiError", "CscAuth", "error_body", "install", "requires"]
+
+
+def caller(request: HttpRequest) -> Any:
+    """The user the auth layer admitted for this request."""
+    return getattr(request, "auth", None)

@@ -17,6 +17,8 @@ DEMO_CLUB: dict[str, Any] = {
     "currency": "EUR",
     "jurisdiction": "DE",
 }
+# A stricter club rule than the law, to show overrides in the demo: a two-week waiting period.
+DEMO_OVERRIDES: dict[str, Any] = {"waiting_period_days": 14}
 
 # (role, e-mail, password, first name, last name)
 DEMO_USERS: list[tuple[Role, str, str, str, str]] = [
@@ -33,3 +35,17 @@ DEMO_USERS: list[tuple[Role, str, str, str, str]] = [
     ),
     (Role.MEMBER, "member@csc.example", "demo-member-2026", "Max", "Mitglied"),
 ]
+
+# Each app adds its demo data with a seeder (registered in its AppConfig.ready), run in order by
+# `manage.py seed_demo`. A seeder must be idempotent: running it again changes nothing.
+_SEEDERS: list[tuple[int, Any]] = []
+
+
+def register_seeder(order: int, seeder: Any) -> None:
+    if all(s is not seeder for _, s in _SEEDERS):
+        _SEEDERS.append((order, seeder))
+        _SEEDERS.sort(key=lambda pair: pair[0])
+
+
+def seeders() -> list[Any]:
+    return [s for _, s in _SEEDERS]

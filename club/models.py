@@ -206,3 +206,6 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"head #{self.seq}"
+
+
+from club.sequences import Counter  # noqa: E402,F401  (registered with the club app)

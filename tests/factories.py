@@ -66,3 +66,93 @@ class UserFactory(factory.Factory):
     @classmethod
     def _create(cls, model_class: type, *args: Any, **kwargs: Any) -> User:
         return make_user(**kwargs)
+
+
+# --- Members -----------------------------------------------------------------------------------
+
+
+def set_rules(jurisdiction: str, **overrides: Any) -> Club:
+    """Put the club under ``jurisdiction`` with these overrides."""
+    from club.services import club_update
+
+    club = make_club()
+    return club_update(actor=None, jurisdiction=jurisdiction, overrides=overrides) or club
+
+
+def born_years_ago(years: int, *, days: int = 0) -> Any:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from members.rules import add_months
+
+    return add_months(timezone.localdate(), -12 * years) - dt.timedelta(days=days)
+
+
+def application_data(**overrides: Any) -> dict[str, Any]:
+    import datetime as dt
+    from decimal import Decimal
+
+    n = next(_seq)
+    data: dict[str, Any] = {
+        "first_name": f"Ana{n}",
+        "last_name": f"Applicant{n}",
+        "date_of_birth": born_years_ago(30),
+        "email": f"applicant{n}-{time.monotonic_ns()}@test.example",
+        "address": "Teststraße 1, 10115 Berlin",
+        "residence_country": "DE",
+        "resident_since": dt.date(2015, 1, 1),
+        "forecast_grams": Decimal("20"),
+        "one_club_declared": True,
+        "statutes_accepted": True,
+        "privacy_accepted": True,
+        "password": PASSWORD,
+    }
+    data.update(overrides)
+    return data
+
+
+def make_member(
+    *,
+    age: int = 30,
+    admitted_days_ago: int = 400,
+    status: str = "active",
+    forecast: str = "20",
+    card: bool = True,
+    country: str = "DE",
+    **names: Any,
+) -> Any:
+    """A member admitted ``admitted_days_ago`` days ago, through the members services."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from members.models import MemberDecision
+    from members.services import card_issue, member_register, member_status_change
+
+    user = make_user(**names)
+    with transaction.atomic():
+        member = member_register(
+            actor=None,
+            user=user,
+            admitted_on=timezone.localdate() - dt.timedelta(days=admitted_days_ago),
+            kind=MemberDecision.Kind.ADMIT,
+            reason="test",
+            values={
+                "first_name": user.first_name,
+                "last_name": user.last_name,
+                "date_of_birth": born_years_ago(age),
+                "address": "Teststraße 1",
+                "residence_country": country,
+                "forecast_grams": Decimal(forecast),
+            },
+        )
+    if card:
+        card_issue(actor=None, number=member.number)
+    action = {"suspended": "suspend", "ended": "end", "expelled": "expel"}.get(status)
+    if action:
+        member_status_change(actor=None, number=member.number, action=action, reason="test")
+    member.refresh_from_db()
+    return member

@@ -34,7 +34,15 @@ OUR_APPS = (
 )
 # Parameter name → a value to put in the path (objects that do not exist give 404, which is
 # still "allowed": the role check comes first).
-SAMPLE_PARAMS = {"pk": "1", "id": "1", "number": "1", "code": "X-1", "receipt": "1"}
+SAMPLE_PARAMS = {
+    "pk": "1",
+    "id": "1",
+    "number": "1",
+    "code": "X-1",
+    "receipt": "1",
+    "application_id": "1",
+    "job_id": "1",
+}
 
 
 def _sample_path(route: str) -> str:

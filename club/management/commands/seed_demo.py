@@ -3,11 +3,30 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from club.demo import DEMO_CLUB, DEMO_TOTP_SECRET, DEMO_USERS
+from club.demo import DEMO_CLUB, DEMO_OVERRIDES, DEMO_TOTP_SECRET, DEMO_USERS, seeders
 from club.models import User
 from club.roles import STAFF_ROLES, Role
 from club.selectors import club_get
 from club.services import club_create, user_create, user_totp_activate
+
+
+def seed_club() -> None:
+    if club_get() is None:
+        club_create(actor=None, overrides=DEMO_OVERRIDES, **DEMO_CLUB)
+    for role, email, password, first, last in DEMO_USERS:
+        user = User.objects.filter(email__iexact=email).first()
+        if user is None:
+            user = user_create(
+                actor=None,
+                email=email,
+                password=password,
+                first_name=first,
+                last_name=last,
+                roles=(role.value,),
+                email_verified=True,
+            )
+        if role in STAFF_ROLES:
+            user_totp_activate(actor=None, user=user, secret=DEMO_TOTP_SECRET)
 
 
 class Command(BaseCommand):
@@ -15,25 +34,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         with transaction.atomic():
-            if club_get() is None:
-                club_create(actor=None, **DEMO_CLUB)
-            for role, email, password, first, last in DEMO_USERS:
-                user = User.objects.filter(email__iexact=email).first()
-                if user is None:
-                    roles = (
-                        (role.value, Role.MEMBER.value) if role != Role.MEMBER else (role.value,)
-                    )
-                    user = user_create(
-                        actor=None,
-                        email=email,
-                        password=password,
-                        first_name=first,
-                        last_name=last,
-                        roles=roles,
-                        email_verified=True,
-                    )
-                if role in STAFF_ROLES:
-                    user_totp_activate(actor=None, user=user, secret=DEMO_TOTP_SECRET)
+            seed_club()
+            for seeder in seeders():
+                seeder()
         club = club_get()
         self.stdout.write(
             f"\nDemo club: {club}  (jurisdiction {club.jurisdiction if club else '-'})"

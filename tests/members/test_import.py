@@ -1,0 +1,139 @@
+"""Importing a register: a dry run row by row; nothing written unless every row is valid."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from club.models import User
+from members.models import ImportJob, Member
+from members.services import import_job_create, import_job_request_commit, import_job_run
+from tests.factories import born_years_ago, set_rules
+
+pytestmark = pytest.mark.django_db
+
+HEADER = (
+    "first_name,last_name,date_of_birth,email,address,residence_country,resident_since,"
+    "admitted_on,forecast_grams,legacy_number\n"
+)
+
+
+def row(n: int, **over: str) -> str:
+    v = {
+        "first_name": f"Imp{n}",
+        "last_name": "Orted",
+        "date_of_birth": str(born_years_ago(30)),
+        "email": f"imp{n}@test.example",
+        "address": f"Weg {n}",
+        "residence_country": "DE",
+        "resident_since": "2010-01-01",
+        "admitted_on": "2024-08-01",
+        "forecast_grams": "20,5",
+        "legacy_number": f"A-{n}",
+    }
+    v.update(over)
+    return ",".join(f'"{v[k]}"' for k in HEADER.strip().split(",")) + "\n"
+
+
+def run(board, content: bytes, filename: str = "register.csv") -> ImportJob:
+    job = import_job_create(actor=board, filename=filename, content=content)
+    import_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    return job
+
+
+def test_dry_run_then_commit_creates_every_member(board) -> None:
+    set_rules("DE")
+    content = (HEADER + "".join(row(i) for i in range(1, 31))).encode()
+    job = run(board, content)
+    assert job.state == ImportJob.State.CHECKED
+    assert len(job.report) == 30 and all(r["ok"] for r in job.report)
+    assert not Member.objects.exists()  # a dry run writes no member
+    import_job_request_commit(actor=board, job_id=job.pk)
+    assert import_job_run(job_id=job.pk) == ImportJob.State.IMPORTED
+    assert Member.objects.count() == 30
+    m = Member.objects.get(legacy_number="A-7")
+    assert m.forecasts.get().grams_per_month == 20.5
+    assert m.decisions.get().kind == "import"
+
+
+def test_bad_rows_write_nothing(board) -> None:
+    set_rules("DE")
+    users_before = User.objects.count()
+    content = (
+        HEADER
+        + row(1)
+        + row(2, date_of_birth=str(born_years_ago(17)))
+        + row(3, email="not-an-email")
+        + row(4, email="imp1@test.example")
+        + row(5, residence_country="FR")
+        + row(6, forecast_grams="abc")
+        + row(7, admitted_on="31.02.2024")
+        + row(8)
+    ).encode()
+    job = run(board, content)
+    assert job.state == ImportJob.State.INVALID
+    by_line = {r["line"]: r for r in job.report}
+    assert by_line[2]["ok"] and by_line[9]["ok"]
+    for line in (3, 4, 5, 6, 7, 8):
+        assert not by_line[line]["ok"], line
+    with pytest.raises(Exception):  # noqa: B017 -- the service refuses; nothing may be written
+        import_job_request_commit(actor=board, job_id=job.pk)
+    assert not Member.objects.exists()
+    assert User.objects.count() == users_before
+
+
+def test_a_file_with_missing_columns_fails_whole(board) -> None:
+    job = run(board, b"name,email\nA,b@c.de\n")
+    assert job.state == ImportJob.State.FAILED
+    assert "first_name" in job.report[0]["errors"][0]
+
+
+def test_xlsx_is_read_too(board) -> None:
+    from openpyxl import Workbook
+
+    set_rules("DE")
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADER.strip().split(","))
+    sheet.append(
+        [
+            "X",
+            "Lsx",
+            born_years_ago(40),
+            "xlsx@test.example",
+            "Weg 1",
+            "DE",
+            "2001-01-01",
+            "2023-01-01",
+            15,
+            "L-1",
+        ]
+    )
+    buf = io.BytesIO()
+    book.save(buf)
+    job = run(board, buf.getvalue(), "register.xlsx")
+    assert job.state == ImportJob.State.CHECKED, job.report
+
+
+def test_import_pages_show_progress_and_commit(
+    client, board, django_capture_on_commit_callbacks
+) -> None:
+    set_rules("DE")
+    client.force_login(board)
+    upload = io.BytesIO((HEADER + row(1) + row(2)).encode())
+    upload.name = "register.csv"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/board/import/", {"file": upload})
+    job = ImportJob.objects.get()
+    assert response["Location"] == f"/board/import/{job.pk}/"
+    page = client.get(f"/board/import/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-state="checked"' in page and "2 of 2" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/board/import/{job.pk}/commit/")
+    assert Member.objects.count() == 2
+    # A second click finds the job imported and writes nothing more.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/board/import/{job.pk}/commit/")
+    assert Member.objects.count() == 2
