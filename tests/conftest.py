@@ -81,4 +81,7 @@ def member(club: Any) -> Any:
     return make_user(roles=(Role.MEMBER,))
 
 
-__all__ = ["CHROMIUM", "STRICT", "TOTP_SECRET", "need", "totp_now"]
+# The browser fixture lives beside the sign-in helper; registered here for every test.
+from tests.browser import page  # noqa: E402
+
+__all__ = ["CHROMIUM", "STRICT", "TOTP_SECRET", "need", "page", "totp_now"]

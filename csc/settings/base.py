@@ -123,6 +123,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "club.tasks.audit_verify_task",
         "schedule": 24 * 60 * 60,
     },
+    "member-endings-daily": {
+        "task": "members.tasks.member_endings_apply_task",
+        "schedule": 24 * 60 * 60,
+    },
 }
 
 # --- Auth -----------------------------------------------------------------------------------------
