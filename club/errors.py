@@ -67,3 +67,8 @@ MESSAGES: dict[str, Promise] = {
     NOT_FOUND: _("Not found."),
     CSRF_FAILED: _("The security token of this form is missing or out of date."),
 }
+
+
+def not_found() -> ServiceError:
+    """The same 404 for a missing object and for someone else's (API.md)."""
+    return ServiceError(NOT_FOUND, MESSAGES[NOT_FOUND], status=404)

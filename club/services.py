@@ -178,7 +178,7 @@ def api_token_revoke(*, user: User, token_id: int) -> ApiToken:
     """Revoke one of the user's own tokens (someone else's is not found)."""
     token = ApiToken.objects.select_for_update().filter(pk=token_id, user=user).first()
     if token is None:
-        raise ServiceError(errors.NOT_FOUND, errors.MESSAGES[errors.NOT_FOUND], status=404)
+        raise errors.not_found()
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from club.errors import ServiceError
 from club.forms import ClubForm, TokenForm, rule_field_name
+from club.pages import call_service
 from club.roles import PUBLIC, SIGNED_IN, Role, has_mfa, role_required, user_roles
 from club.rulebook import RULES, preset_values
 from club.selectors import api_tokens_of, club_get, rulebook_get
@@ -104,11 +105,13 @@ def account(request: HttpRequest) -> HttpResponse:
 @role_required(SIGNED_IN)
 @require_POST
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        api_token_revoke(user=request.user, token_id=pk)  # type: ignore[arg-type]
-    except ServiceError as exc:
-        raise Http404 from exc
-    messages.success(request, _("The token was revoked."))
+    call_service(
+        request,
+        api_token_revoke,
+        user=request.user,
+        token_id=pk,
+        success=_("The token was revoked."),
+    )
     return redirect("club:account")
 
 

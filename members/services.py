@@ -231,7 +231,7 @@ def application_submit(
 def _lock_application(application_id: int) -> Application:
     app = Application.objects.select_for_update().filter(pk=application_id).first()
     if app is None:
-        raise ServiceError(errors.NOT_FOUND, errors.MESSAGES[errors.NOT_FOUND], status=404)
+        raise errors.not_found()
     return app
 
 
@@ -247,7 +247,7 @@ def application_sponsor_respond(
     app = _lock_application(application_id)
     sponsor = getattr(sponsor_user, "member", None)
     if sponsor is None or app.sponsor_id != sponsor.pk:
-        raise ServiceError(errors.NOT_FOUND, errors.MESSAGES[errors.NOT_FOUND], status=404)
+        raise errors.not_found()
     if app.status != ApplicationStatus.AWAITING_SPONSOR:
         raise StateConflict("ALREADY_ANSWERED", _("This endorsement was already answered."))
     now = timezone.now()
@@ -489,7 +489,7 @@ def application_withdraw(*, user: Any, application_id: int) -> Application:
     """The applicant withdraws their own application (someone else's is not found)."""
     app = _lock_application(application_id)
     if app.user_id != user.pk:
-        raise ServiceError(errors.NOT_FOUND, errors.MESSAGES[errors.NOT_FOUND], status=404)
+        raise errors.not_found()
     app.move_to(ApplicationStatus.WITHDRAWN)
     app.save()
     ApplicationDecision.objects.create(
@@ -515,7 +515,7 @@ STATUS_KINDS = {
 def _lock_member(number: int) -> Member:
     member = Member.objects.select_for_update().filter(number=number).first()
     if member is None:
-        raise ServiceError(errors.NOT_FOUND, errors.MESSAGES[errors.NOT_FOUND], status=404)
+        raise errors.not_found()
     return member
 
 
@@ -748,7 +748,7 @@ def import_job_request_commit(*, actor: Any, job_id: int) -> Any:
 
     job = ImportJob.objects.select_for_update().filter(pk=job_id, created_by=actor).first()
     if job is None:
-        raise ServiceError(errors.NOT_FOUND, errors.MESSAGES[errors.NOT_FOUND], status=404)
+        raise errors.not_found()
     if job.state != ImportJob.State.CHECKED:
         raise StateConflict("IMPORT_NOT_CHECKED", _("Only a file without errors can be imported."))
     job.commit, job.state, job.done = True, ImportJob.State.QUEUED, 0

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from club.errors import ServiceError
+from club.pages import call_service
 from club.roles import PUBLIC, SIGNED_IN, Role, role_required
 from club.selectors import club_get, rulebook_get
 from members import selectors
@@ -122,16 +123,14 @@ def forecast_update(request: HttpRequest) -> HttpResponse:
     member = _own_member(request)
     form = ForecastForm(request.POST)
     if form.is_valid():
-        try:
-            forecast_record(
-                actor=request.user,
-                number=member.number,
-                grams_per_month=form.cleaned_data["grams_per_month"],
-            )
-        except ServiceError as exc:
-            messages.error(request, str(exc.message))
-        else:
-            messages.success(request, _("Your forecast was updated."))
+        call_service(
+            request,
+            forecast_record,
+            actor=request.user,
+            number=member.number,
+            grams_per_month=form.cleaned_data["grams_per_month"],
+            success=_("Your forecast was updated."),
+        )
     return redirect("members:portal")
 
 
@@ -164,12 +163,7 @@ def my_data(request: HttpRequest) -> HttpResponse:
 @role_required(SIGNED_IN)
 @require_POST
 def application_withdraw_view(request: HttpRequest, application_id: int) -> HttpResponse:
-    try:
-        application_withdraw(user=request.user, application_id=application_id)
-    except ServiceError as exc:
-        if exc.status == 404:
-            raise Http404 from exc
-        messages.error(request, str(exc.message))
+    call_service(request, application_withdraw, user=request.user, application_id=application_id)
     return redirect("members:portal")
 
 
@@ -185,19 +179,15 @@ def endorsements(request: HttpRequest) -> HttpResponse:
 @role_required(SIGNED_IN)
 @require_POST
 def endorsement_respond(request: HttpRequest, application_id: int) -> HttpResponse:
-    try:
-        application_sponsor_respond(
-            sponsor_user=request.user,
-            application_id=application_id,
-            confirm=request.POST.get("answer") == "confirm",
-            reason=request.POST.get("reason", "")[:2000],
-        )
-    except ServiceError as exc:
-        if exc.status == 404:
-            raise Http404 from exc
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("Thank you, your answer was recorded."))
+    call_service(
+        request,
+        application_sponsor_respond,
+        sponsor_user=request.user,
+        application_id=application_id,
+        confirm=request.POST.get("answer") == "confirm",
+        reason=request.POST.get("reason", "")[:2000],
+        success=_("Thank you, your answer was recorded."),
+    )
     return redirect("members:endorsements")
 
 
@@ -244,16 +234,14 @@ def application_detail(request: HttpRequest, application_id: int) -> HttpRespons
 def application_identity_check(request: HttpRequest, application_id: int) -> HttpResponse:
     form = IdentityCheckForm(request.POST)
     if form.is_valid():
-        try:
-            identity_check_record(
-                actor=request.user, application_id=application_id, **form.cleaned_data
-            )
-        except ServiceError as exc:
-            if exc.status == 404:
-                raise Http404 from exc
-            messages.error(request, str(exc.message))
-        else:
-            messages.success(request, _("The identity check was recorded."))
+        call_service(
+            request,
+            identity_check_record,
+            actor=request.user,
+            application_id=application_id,
+            **form.cleaned_data,
+            success=_("The identity check was recorded."),
+        )
     else:
         messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
     return redirect("members:application_detail", application_id=application_id)
@@ -266,18 +254,22 @@ def application_decision(request: HttpRequest, application_id: int) -> HttpRespo
     if not form.is_valid():
         messages.error(request, _("Choose a decision and give a reason."))
         return redirect("members:application_detail", application_id=application_id)
-    try:
-        member = application_decide(
-            actor=request.user,
-            application_id=application_id,
-            approve=form.cleaned_data["decision"] == "approve",
-            reason=form.cleaned_data["reason"],
-        )
-    except ServiceError as exc:
-        if exc.status == 404:
-            raise Http404 from exc
-        messages.error(request, str(exc.message))
+    approve = form.cleaned_data["decision"] == "approve"
+
+    def decide(**kwargs: Any) -> tuple[Any]:
+        return (application_decide(**kwargs),)  # a tuple: None inside means "rejected"
+
+    outcome = call_service(
+        request,
+        decide,
+        actor=request.user,
+        application_id=application_id,
+        approve=approve,
+        reason=form.cleaned_data["reason"],
+    )
+    if outcome is None:  # refused; the message says why
         return redirect("members:application_detail", application_id=application_id)
+    (member,) = outcome
     if member is not None:
         messages.success(request, _("Admitted as member %(number)s.") % {"number": member.number})
         return redirect("members:detail", number=member.number)
@@ -330,14 +322,14 @@ def member_detail(request: HttpRequest, number: int) -> HttpResponse:
 def member_status(request: HttpRequest, number: int) -> HttpResponse:
     form = StatusForm(request.POST)
     if form.is_valid():
-        try:
-            member_status_change(actor=request.user, number=number, **form.cleaned_data)
-        except ServiceError as exc:
-            if exc.status == 404:
-                raise Http404 from exc
-            messages.error(request, str(exc.message))
-        else:
-            messages.success(request, _("The decision was recorded."))
+        call_service(
+            request,
+            member_status_change,
+            actor=request.user,
+            number=number,
+            **form.cleaned_data,
+            success=_("The decision was recorded."),
+        )
     else:
         messages.error(request, _("Choose an action and give a reason."))
     return redirect("members:detail", number=number)
@@ -346,13 +338,8 @@ def member_status(request: HttpRequest, number: int) -> HttpResponse:
 @role_required(BOARD)
 @require_POST
 def member_card_issue(request: HttpRequest, number: int) -> HttpResponse:
-    try:
-        card = card_issue(actor=request.user, number=number)
-    except ServiceError as exc:
-        if exc.status == 404:
-            raise Http404 from exc
-        messages.error(request, str(exc.message))
-    else:
+    card = call_service(request, card_issue, actor=request.user, number=number)
+    if card is not None:
         messages.success(
             request,
             _("Card version %(v)s issued; older cards no longer work.") % {"v": card.version},
@@ -441,10 +428,5 @@ def import_status(request: HttpRequest, job_id: int) -> HttpResponse:
 @role_required(BOARD)
 @require_POST
 def import_commit(request: HttpRequest, job_id: int) -> HttpResponse:
-    try:
-        import_job_request_commit(actor=request.user, job_id=job_id)
-    except ServiceError as exc:
-        if exc.status == 404:
-            raise Http404 from exc
-        messages.error(request, str(exc.message))
+    call_service(request, import_job_request_commit, actor=request.user, job_id=job_id)
     return redirect("members:import_status", job_id=job_id)

@@ -143,3 +143,23 @@ def test_demand_page(client, board) -> None:
     make_member(forecast="20", card=False)
     client.force_login(board)
     assert "20" in client.get("/board/demand/").content.decode()
+
+
+def test_a_refused_rejection_says_so_and_nothing_else(client, board) -> None:
+    from django.contrib.messages import get_messages
+
+    from members.services import application_decide, application_submit
+    from tests.factories import application_data
+
+    set_rules("DE")
+    app = application_submit(**application_data())
+    application_decide(actor=board, application_id=app.pk, approve=False, reason="first")
+    client.force_login(board)
+    response = client.post(
+        f"/board/applications/{app.pk}/decision/", {"decision": "reject", "reason": "again"}
+    )
+    assert response["Location"] == f"/board/applications/{app.pk}/"
+    texts = [str(m) for m in get_messages(response.wsgi_request)]
+    assert any("cannot move" in t for t in texts)
+    assert not any("was rejected" in t for t in texts)
+    assert app.decisions.count() == 1
