@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +20,8 @@ from club.roles import ALL_ROLES, STAFF_ROLES, has_mfa, user_roles
 from club.rulebook import check_overrides
 from club.selectors import token_digest as _digest
 
+M = TypeVar("M", bound=models.Model)
+
 CLUB_FIELDS = (
     "name",
     "legal_form",
@@ -28,6 +31,14 @@ CLUB_FIELDS = (
     "currency",
     "jurisdiction",
 )
+
+
+def lock_one(queryset: QuerySet[M]) -> M:
+    """The one row of ``queryset``, locked until the transaction ends; 404 when there is none."""
+    found = queryset.select_for_update().first()
+    if found is None:
+        raise errors.not_found()
+    return found
 
 
 def _validation_to_service_error(exc: ValidationError) -> ServiceError:
@@ -176,9 +187,7 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
 @transaction.atomic
 def api_token_revoke(*, user: User, token_id: int) -> ApiToken:
     """Revoke one of the user's own tokens (someone else's is not found)."""
-    token = ApiToken.objects.select_for_update().filter(pk=token_id, user=user).first()
-    if token is None:
-        raise errors.not_found()
+    token = lock_one(ApiToken.objects.filter(pk=token_id, user=user))
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])

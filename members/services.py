@@ -22,7 +22,7 @@ from club.models import Club, User
 from club.roles import Role, user_roles
 from club.selectors import rulebook_get
 from club.sequences import next_value
-from club.services import user_create, user_roles_set
+from club.services import lock_one, user_create, user_roles_set
 from members import mail
 from members.models import (
     APPLICATION_MOVES,
@@ -229,10 +229,7 @@ def application_submit(
 
 
 def _lock_application(application_id: int) -> Application:
-    app = Application.objects.select_for_update().filter(pk=application_id).first()
-    if app is None:
-        raise errors.not_found()
-    return app
+    return lock_one(Application.objects.filter(pk=application_id))
 
 
 @transaction.atomic
@@ -513,10 +510,7 @@ STATUS_KINDS = {
 
 
 def _lock_member(number: int) -> Member:
-    member = Member.objects.select_for_update().filter(number=number).first()
-    if member is None:
-        raise errors.not_found()
-    return member
+    return lock_one(Member.objects.filter(number=number))
 
 
 @transaction.atomic

@@ -134,11 +134,7 @@ def forecast_update(request: HttpRequest) -> HttpResponse:
     return redirect("members:portal")
 
 
-@role_required(SIGNED_IN)
-def my_card(request: HttpRequest) -> HttpResponse:
-    member = _own_member(request)
-    if member.card_version < 1:
-        raise Http404
+def _card_response(member: Any) -> HttpResponse:
     club = club_get()
     response = HttpResponse(
         card_pdf(member, club.name if club else "csc"), content_type="application/pdf"
@@ -146,6 +142,14 @@ def my_card(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = f'inline; filename="card-{member.number}.pdf"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+@role_required(SIGNED_IN)
+def my_card(request: HttpRequest) -> HttpResponse:
+    member = _own_member(request)
+    if member.card_version < 1:
+        raise Http404
+    return _card_response(member)
 
 
 @role_required(SIGNED_IN)
@@ -352,13 +356,7 @@ def member_card_pdf(request: HttpRequest, number: int) -> HttpResponse:
     member = selectors.member_by_number(number)
     if member is None or member.card_version < 1:
         raise Http404
-    club = club_get()
-    response = HttpResponse(
-        card_pdf(member, club.name if club else "csc"), content_type="application/pdf"
-    )
-    response["Content-Disposition"] = f'inline; filename="card-{member.number}.pdf"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return _card_response(member)
 
 
 @role_required(BOARD, Role.GROWER)
