@@ -146,6 +146,20 @@ RULES: tuple[Rule, ...] = (
         int,
         Strictness.LOWER,
     ),
+    Rule(
+        "plan_tolerance_percent",
+        _("Cultivation plan may exceed declared demand by"),
+        Decimal,
+        Strictness.FREE,
+        PCT,
+    ),
+    Rule(
+        "annual_quantity_grams",
+        _("Annual quantity of the permit"),
+        Decimal,
+        Strictness.FREE,
+        G,
+    ),
     Rule("flowering_plant_cap", _("Flowering plants at most"), int, Strictness.LOWER),
     Rule(
         "premises_stock_cap_grams",
@@ -248,6 +262,8 @@ class Rulebook:
     seeds_per_month: int | None
     cuttings_per_month: int | None
     propagation_mixed_per_month: int | None
+    plan_tolerance_percent: Decimal | None
+    annual_quantity_grams: Decimal | None
     flowering_plant_cap: int | None
     premises_stock_cap_grams: Decimal | None
     transport_notice_above_grams: Decimal | None
@@ -310,6 +326,9 @@ BASE: dict[str, Any] = {
     "seeds_per_month": None,
     "cuttings_per_month": None,
     "propagation_mixed_per_month": None,
+    # DESIGN.md invariant 6: a plan may exceed demand by the club's tolerance (10 % unless set).
+    "plan_tolerance_percent": Decimal("10"),
+    "annual_quantity_grams": None,  # fixed by the club's permit (KCanG §13(3)); the club sets it
     "flowering_plant_cap": None,
     "premises_stock_cap_grams": None,
     "transport_notice_above_grams": None,

@@ -12,6 +12,7 @@ from ninja import Field, Router, Schema, Status
 
 from club.api_support import ApiError, caller, requires
 from club.errors import NOT_FOUND
+from club.quantities import parse_grams
 from club.roles import PUBLIC, SIGNED_IN, Role, has_mfa, user_roles
 from members import selectors
 from members.models import Application, Member
@@ -21,7 +22,6 @@ from members.services import (
     forecast_record,
     identity_check_record,
     member_status_change,
-    parse_grams,
 )
 
 router = Router(tags=["members"])

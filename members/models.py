@@ -16,20 +16,8 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from club.errors import StateConflict
 from club.models import AppendOnlyModel
-
-
-def _illegal(kind: str, old: str, new: str) -> StateConflict:
-    return StateConflict(
-        "ILLEGAL_STATUS_MOVE",
-        _("A %(kind)s cannot move from %(old)s to %(new)s.")
-        % {"kind": kind, "old": old, "new": new},
-    )
-
-
-def _label(choices: type[models.TextChoices], value: str) -> str:
-    return str(dict(choices.choices).get(value, value))
+from club.states import check_move
 
 
 class ApplicationStatus(models.TextChoices):
@@ -98,12 +86,13 @@ class Application(models.Model):
 
     def move_to(self, new: str) -> None:
         """Change the status, or raise ``ILLEGAL_STATUS_MOVE``. The caller saves and records it."""
-        if new not in APPLICATION_MOVES[self.status]:
-            raise _illegal(
-                str(_("application")),
-                _label(ApplicationStatus, self.status),
-                _label(ApplicationStatus, new),
-            )
+        check_move(
+            what=str(_("application")),
+            choices=ApplicationStatus,
+            moves=APPLICATION_MOVES,
+            old=self.status,
+            new=new,
+        )
         self.status = new
 
 
@@ -218,10 +207,13 @@ class Member(models.Model):
 
     def move_to(self, new: str) -> None:
         """Change the status, or raise ``ILLEGAL_STATUS_MOVE``. The caller saves and records it."""
-        if new not in MEMBER_MOVES[self.status]:
-            raise _illegal(
-                str(_("membership")), _label(MemberStatus, self.status), _label(MemberStatus, new)
-            )
+        check_move(
+            what=str(_("membership")),
+            choices=MemberStatus,
+            moves=MEMBER_MOVES,
+            old=self.status,
+            new=new,
+        )
         self.status = new
 
     def age_on(self, day: dt.date) -> int:

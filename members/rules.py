@@ -13,6 +13,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from club.quantities import decimal_places
 from club.rulebook import Rulebook
 
 UNDER_MIN_AGE = "UNDER_MIN_AGE"
@@ -116,9 +117,7 @@ def admission_problems(
         not isinstance(grams, Decimal)
         or not grams.is_finite()
         or grams < 0
-        or (
-            grams.as_tuple().exponent < -2  # type: ignore[operator]
-        )
+        or decimal_places(grams) > 2
     ):
         add(
             "forecast_grams",

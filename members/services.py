@@ -7,7 +7,7 @@ one that changes a member or an application locks that row.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import partial
 from typing import Any
 
@@ -19,6 +19,7 @@ from club import errors
 from club.audit import audit_record
 from club.errors import ServiceError, StateConflict
 from club.models import Club, User
+from club.quantities import parse_grams
 from club.roles import Role, user_roles
 from club.selectors import rulebook_get
 from club.sequences import next_value
@@ -647,20 +648,6 @@ def waitlist_advance(*, actor: Any) -> list[Application]:
     return offered
 
 
-def parse_grams(raw: Any) -> Decimal:
-    """Grams from user input: "2,5" and "2.5" alike; refuses negatives, junk and > 2 decimals."""
-    text = str(raw).strip().replace(",", ".")
-    try:
-        grams = Decimal(text)
-    except (InvalidOperation, ValueError) as exc:
-        raise ServiceError(
-            "GRAMS_INVALID", _("Enter grams as a number, e.g. 2.5."), status=400
-        ) from exc
-    if not grams.is_finite() or grams < 0 or grams.as_tuple().exponent < -2 or grams > 10000:  # type: ignore[operator]
-        raise ServiceError("GRAMS_INVALID", _("Enter grams as a number, e.g. 2.5."), status=400)
-    return grams
-
-
 @transaction.atomic
 def forecast_record(*, actor: Any, number: int, grams_per_month: Any) -> Forecast:
     """A new monthly forecast for a member. Refused above the member's monthly limit.
@@ -670,7 +657,7 @@ def forecast_record(*, actor: Any, number: int, grams_per_month: Any) -> Forecas
     member = _lock_member(number)
     if member.status not in PLACE_HOLDING:
         raise StateConflict("MEMBER_NOT_ACTIVE", _("This membership has ended."))
-    grams = parse_grams(grams_per_month)
+    grams = parse_grams(grams_per_month, maximum=Decimal("10000"), field="grams_per_month")
     cap = monthly_cap(rulebook_get(), member.age_on(_today()))
     if cap is not None and grams > cap:
         raise ServiceError(

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from club.errors import ServiceError
 from club.pages import call_service
+from club.quantities import parse_grams
 from club.roles import PUBLIC, SIGNED_IN, Role, role_required
 from club.selectors import club_get, rulebook_get
 from members import selectors
@@ -42,7 +43,6 @@ from members.services import (
     import_job_create,
     import_job_request_commit,
     member_status_change,
-    parse_grams,
 )
 
 BOARD = Role.BOARD

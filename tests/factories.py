@@ -156,3 +156,76 @@ def make_member(
         member_status_change(actor=None, number=member.number, action=action, reason="test")
     member.refresh_from_db()
     return member
+
+
+# --- Harvests ------------------------------------------------------------------------------------
+
+
+def make_strain(name: str | None = None) -> Any:
+    from harvests.services import strain_create
+
+    return strain_create(
+        actor=None,
+        name=name or f"Strain {next(_seq)}",
+        thc_min="8",
+        thc_max="14",
+        cbd_min="0.5",
+        cbd_max="2",
+    )
+
+
+def make_harvest(
+    *, strain: Any = None, wet: str = "1000", dry: str = "250", plants: int = 4, actor: Any = None
+) -> Any:
+    """A batch planned with a board decision (no demand needed), grown and harvested."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from harvests.services import batch_create, batch_move, harvest_record
+
+    board = actor or make_user(roles=("board",), mfa=True)
+    today = timezone.localdate()
+    batch = batch_create(
+        actor=board,
+        strain_id=(strain or make_strain()).pk,
+        plants=plants,
+        started_on=today - dt.timedelta(days=120),
+        period_start=today,
+        period_end=today,
+        expected_yield_grams=dry,
+        decision_reason="test batch",
+    )
+    batch_move(actor=board, code=batch.code, to="vegetative")
+    batch_move(actor=board, code=batch.code, to="flowering")
+    return harvest_record(
+        actor=board,
+        batch_code=batch.code,
+        harvested_on=today - dt.timedelta(days=20),
+        wet_grams=wet,
+        dry_grams=dry,
+        dried_on=today - dt.timedelta(days=5),
+    )
+
+
+def make_lot(*, grams: str = "100", release: bool = True, harvest: Any = None, **kw: Any) -> Any:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from harvests.services import lot_create, lot_release
+
+    harvest = harvest or make_harvest(**kw)
+    lot = lot_create(
+        actor=None,
+        harvest_id=harvest.pk,
+        product_type="flower",
+        grams=grams,
+        best_before=timezone.localdate() + dt.timedelta(days=180),
+        thc_percent="12.5",
+        cbd_percent="1",
+    )
+    if release:
+        lot_release(actor=None, code=lot.code)
+        lot.refresh_from_db()
+    return lot

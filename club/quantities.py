@@ -1,0 +1,84 @@
+"""Parsing grams, percentages and money typed by people: "2,5" and "2.5" alike.
+
+Refuses negatives, junk, infinities and more decimals than the unit keeps, with a translated
+message and a stable code; callers write nothing on refusal.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from club.errors import ServiceError
+
+GRAMS_INVALID = "GRAMS_INVALID"
+PERCENT_INVALID = "PERCENT_INVALID"
+
+
+def decimal_places(value: Decimal) -> int:
+    """How many decimal places ``value`` is written with."""
+    exponent = value.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def _decimal(raw: Any) -> Decimal | None:
+    if isinstance(raw, bool) or raw is None:
+        return None
+    text = str(raw).strip().replace(",", ".")
+    try:
+        value = Decimal(text)
+    except (InvalidOperation, ValueError):
+        return None
+    return value if value.is_finite() else None
+
+
+def parse_grams(
+    raw: Any,
+    *,
+    allow_zero: bool = True,
+    maximum: Decimal = Decimal("1000000"),
+    field: str = "grams",
+) -> Decimal:
+    """Grams with at most two decimals, not negative, at most ``maximum``."""
+    value = _decimal(raw)
+    if (
+        value is None
+        or value < 0
+        or (value == 0 and not allow_zero)
+        or value > maximum
+        or decimal_places(value) > 2
+    ):
+        raise ServiceError(
+            GRAMS_INVALID,
+            _("Enter grams as a number, e.g. 2.5."),
+            status=400,
+            fields={field: [_("Enter grams as a number, e.g. 2.5.")]},
+        )
+    return value
+
+
+def parse_signed_grams(raw: Any, *, field: str = "grams") -> Decimal:
+    """Grams that may be negative (a correction), never zero."""
+    value = _decimal(raw)
+    if value is None or value == 0 or abs(value) > 1000000 or decimal_places(value) > 2:
+        raise ServiceError(
+            GRAMS_INVALID,
+            _("Enter grams as a number, e.g. -2.5."),
+            status=400,
+            fields={field: [_("Enter grams as a number, e.g. -2.5.")]},
+        )
+    return value
+
+
+def parse_percent(raw: Any, *, field: str = "percent") -> Decimal:
+    value = _decimal(raw)
+    if value is None or value < 0 or value > 100 or decimal_places(value) > 2:
+        raise ServiceError(
+            PERCENT_INVALID,
+            _("Enter a percentage from 0 to 100."),
+            status=400,
+            fields={field: [_("Enter a percentage from 0 to 100.")]},
+        )
+    return value
