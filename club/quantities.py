@@ -82,3 +82,18 @@ def parse_percent(raw: Any, *, field: str = "percent") -> Decimal:
             fields={field: [_("Enter a percentage from 0 to 100.")]},
         )
     return value
+
+
+CENT = Decimal("0.01")
+
+
+def exact(value: Any) -> Decimal:
+    """An aggregate of grams or money, exact to the hundredth.
+
+    PostgreSQL sums NUMERIC exactly; SQLite sums in floating point, so a SUM read back there may
+    be off by 1e-18. Every sum of grams or money goes through here before it is compared or
+    shown.
+    """
+    if value is None:
+        return Decimal("0.00")
+    return Decimal(value).quantize(CENT) + Decimal("0.00")  # no "-0.00"

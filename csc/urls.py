@@ -9,6 +9,7 @@ api_not_found.csc_access = PUBLIC  # type: ignore[attr-defined]
 urlpatterns = [
     path("", include("club.urls")),
     path("", include("members.urls")),
+    path("", include("harvests.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -8,9 +8,10 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import DecimalField, Q, QuerySet, Sum, Value
+from django.db.models import DecimalField, Sum, Value
 from django.db.models.functions import Coalesce
 
+from club.quantities import exact
 from club.selectors import rulebook_get
 from harvests.models import (
     Batch,
@@ -31,15 +32,18 @@ _SUM = Coalesce(Sum("movements__grams"), Value(ZERO), output_field=DecimalField(
 
 
 def lot_stock(lot_id: int) -> Decimal:
-    total = StockMovement.objects.filter(lot_id=lot_id).aggregate(g=Sum("grams"))["g"]
-    return total or ZERO
+    return exact(StockMovement.objects.filter(lot_id=lot_id).aggregate(g=Sum("grams"))["g"])
 
 
-def lots_with_stock(*, status: str = "") -> QuerySet[Lot]:
+def lots_with_stock(*, status: str = "") -> list[Lot]:
+    """Lots with their stock (``lot.stock``), summed in one query."""
     qs = Lot.objects.select_related("harvest__batch__strain").annotate(stock=_SUM)
     if status:
         qs = qs.filter(status=status)
-    return qs.order_by("-created_at")
+    lots: list[Lot] = list(qs.order_by("-created_at"))
+    for lot in lots:
+        lot.stock = exact(lot.stock)  # type: ignore[attr-defined]
+    return lots
 
 
 def batches_by_stage() -> dict[str, list[Batch]]:
@@ -165,9 +169,10 @@ def mass_balance(*, until: dt.date) -> list[dict[str, Any]]:
         .annotate(wet=Sum("wet_grams"), dry=Sum("dry_grams"))
     ):
         r = row(h["batch__strain_id"])
-        r["grown"] += h["wet"]
-        r["dry"] += h["dry"]
-        r["drying_loss"] += h["wet"] - h["dry"]
+        wet, dry = exact(h["wet"]), exact(h["dry"])
+        r["grown"] += wet
+        r["dry"] += dry
+        r["drying_loss"] += wet - dry
     moves = (
         StockMovement.objects.filter(at__date__lt=until)
         .values("lot__harvest__batch__strain_id", "kind")
@@ -175,7 +180,7 @@ def mass_balance(*, until: dt.date) -> list[dict[str, Any]]:
     )
     for m in moves:
         r = row(m["lot__harvest__batch__strain_id"])
-        g = m["g"]
+        g = exact(m["g"])
         r["stock"] += g
         if m["kind"] == MovementKind.HARVEST_IN:
             r["into_lots"] += g
@@ -210,6 +215,6 @@ def mass_balance(*, until: dt.date) -> list[dict[str, Any]]:
     return out
 
 
-def lots_for_member(member: Member) -> QuerySet[Lot]:
-    """Released lots with stock, for the counter (dispensing reads them through here)."""
-    return lots_with_stock(status="released").filter(~Q(stock=0))
+def lots_available() -> list[Lot]:
+    """Released lots that still hold stock, for the counter (dispensing reads them here)."""
+    return [lot for lot in lots_with_stock(status="released") if lot.stock > 0]  # type: ignore[attr-defined]

@@ -21,7 +21,7 @@ from club import errors
 from club.audit import audit_record
 from club.errors import ServiceError, StateConflict
 from club.models import Club
-from club.quantities import parse_grams, parse_percent, parse_signed_grams
+from club.quantities import exact, parse_grams, parse_percent, parse_signed_grams
 from club.roles import Role, user_roles
 from club.selectors import rulebook_get
 from club.sequences import next_value
@@ -416,7 +416,7 @@ def lot_create(
             fields={"product_type": [_("Choose flower or resin.")]},
         )
     amount = parse_grams(grams, allow_zero=False)
-    already = harvest.lots.aggregate(g=Sum("grams"))["g"] or Decimal("0")
+    already = exact(harvest.lots.aggregate(g=Sum("grams"))["g"])
     if already + amount > harvest.dry_grams:
         raise ServiceError(
             LOTS_EXCEED_HARVEST,
@@ -512,6 +512,16 @@ def lot_recall(*, actor: Any, code: str, reason: str) -> list[Member]:
     return recipients
 
 
+def _follow_stock(lot: Lot, actor: Any) -> None:
+    """A released lot that runs empty is depleted; a depleted lot that gets stock back (a found
+    correction, a reversed dispensing) is released again. Recalled and quarantined lots stay."""
+    stock = lot_stock(lot.pk)
+    if stock == 0 and lot.status == LotStatus.RELEASED:
+        _lot_status(lot, LotStatus.DEPLETED, actor)
+    elif stock > 0 and lot.status == LotStatus.DEPLETED:
+        _lot_status(lot, LotStatus.RELEASED, actor, _("Stock came back."))
+
+
 def _outflow(lot: Lot, grams: Decimal, kind: str, actor: Any, **extra: Any) -> StockMovement:
     stock = lot_stock(lot.pk)
     if grams > stock:
@@ -522,8 +532,7 @@ def _outflow(lot: Lot, grams: Decimal, kind: str, actor: Any, **extra: Any) -> S
     movement = StockMovement.objects.create(
         lot=lot, kind=kind, grams=-grams, at=_now(), by=actor, **extra
     )
-    if stock - grams == 0 and lot.status == LotStatus.RELEASED:
-        _lot_status(lot, LotStatus.DEPLETED, actor)
+    _follow_stock(lot, actor)
     return movement
 
 
@@ -594,6 +603,33 @@ def stock_withdraw(
 
 
 @transaction.atomic
+def stock_return(
+    *, actor: Any, code: str, grams: Any, member: Member | None, reference: str, reason: str
+) -> StockMovement:
+    """Put grams back into a lot for a reversed dispensing. Locks the lot."""
+    lot = _lock_lot(code)
+    amount = parse_grams(grams, allow_zero=False)
+    movement = StockMovement.objects.create(
+        lot=lot,
+        kind=MovementKind.DISPENSING_REVERSAL,
+        grams=amount,
+        member=member,
+        reference=reference[:40],
+        reason=_text(reason, "reason"),
+        at=_now(),
+        by=actor,
+    )
+    _follow_stock(lot, actor)
+    audit_record(
+        actor=actor,
+        action="stock.return",
+        subject=lot,
+        payload={"movement": movement.pk, "grams": amount, "reference": reference},
+    )
+    return movement
+
+
+@transaction.atomic
 def stock_correct(*, actor: Any, code: str, grams: Any, reason: str) -> StockMovement:
     """An inventory correction with a reason (+ found, - missing). Stock never goes below zero.
     Locks the lot."""
@@ -609,8 +645,7 @@ def stock_correct(*, actor: Any, code: str, grams: Any, reason: str) -> StockMov
     movement = StockMovement.objects.create(
         lot=lot, kind=MovementKind.CORRECTION, grams=amount, reason=reason, at=_now(), by=actor
     )
-    if lot_stock(lot.pk) == 0 and lot.status == LotStatus.RELEASED:
-        _lot_status(lot, LotStatus.DEPLETED, actor)
+    _follow_stock(lot, actor)
     audit_record(
         actor=actor,
         action="stock.correct",

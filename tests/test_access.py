@@ -42,6 +42,7 @@ SAMPLE_PARAMS = {
     "receipt": "1",
     "application_id": "1",
     "job_id": "1",
+    "harvest_id": "1",
 }
 
 

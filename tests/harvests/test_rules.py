@@ -471,3 +471,48 @@ def test_de_transport_notice_and_twelfth(club) -> None:
         == "TRANSPORT_ABOVE_SHARE"
     )
     transport_record(grams="1000", on=monday, notice_sent_on=friday, **args)
+
+
+def test_many_small_outflows_empty_a_lot_exactly(club) -> None:
+    # SQLite sums decimals in floating point: 0.04 - 4 x 0.01 must still be exactly 0.
+    lot = make_lot(grams="0.04")
+    for _ in range(4):
+        stock_withdraw(actor=None, code=lot.code, grams="0.01", member=None, reference="x")
+    assert lot_stock(lot.pk) == Decimal("0") and str(lot_stock(lot.pk)) == "0.00"
+    lot.refresh_from_db()
+    assert lot.status == LotStatus.DEPLETED
+
+
+def test_stock_coming_back_releases_a_depleted_lot(club) -> None:
+    from harvests.services import stock_return
+
+    lot = make_lot(grams="1")
+    member = make_member(card=False)
+    stock_withdraw(actor=None, code=lot.code, grams="1", member=member, reference="R1")
+    lot.refresh_from_db()
+    assert lot.status == LotStatus.DEPLETED
+    stock_return(
+        actor=None,
+        code=lot.code,
+        grams="1",
+        member=member,
+        reference="R1",
+        reason="reversed at the counter",
+    )
+    lot.refresh_from_db()
+    assert lot.status == LotStatus.RELEASED and lot_stock(lot.pk) == Decimal("1")
+    from harvests.selectors import recall_recipients
+
+    assert recall_recipients(lot) == []  # net of the reversal, the member holds nothing
+
+
+def test_mass_balance_command_flags_corrections(club) -> None:
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    lot = make_lot(grams="10")
+    tomorrow = str(TODAY() + dt.timedelta(days=1))
+    call_command("mass_balance_check", "--until", tomorrow)
+    stock_correct(actor=None, code=lot.code, grams="-1", reason="weighed again")
+    with pytest.raises(CommandError, match="flagged"):
+        call_command("mass_balance_check", "--until", tomorrow)
