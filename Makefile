@@ -39,7 +39,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
 	$(BIN)/lint-imports
-	DJANGO_SETTINGS_MODULE=csc.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=csc.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 
 fmt: $(STAMP)
 	$(BIN)/ruff format .

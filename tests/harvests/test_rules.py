@@ -516,3 +516,45 @@ def test_mass_balance_command_flags_corrections(club) -> None:
     stock_correct(actor=None, code=lot.code, grams="-1", reason="weighed again")
     with pytest.raises(CommandError, match="flagged"):
         call_command("mass_balance_check", "--until", tomorrow)
+
+
+def test_incident_is_recorded_with_its_report(club) -> None:
+    from harvests.models import Incident
+    from harvests.services import incident_record
+
+    lot = make_lot(grams="10")
+    incident = incident_record(
+        actor=None,
+        kind="diversion",
+        lot_code=lot.code,
+        grams_missing="3,5",
+        description="Jar missing after the night",
+        noticed_on=TODAY(),
+        reported_to_authority_on=TODAY(),
+        authority_reference="LAGeSo-2026-17",
+    )
+    assert incident.grams_missing == Decimal("3.5") and incident.lot == lot
+    assert (
+        code(
+            incident_record,
+            actor=None,
+            kind="diversion",
+            lot_code="L-NOPE",
+            grams_missing="1",
+            description="x",
+            noticed_on=TODAY(),
+        )
+        == "NOT_FOUND"
+    )
+    assert (
+        code(
+            incident_record,
+            actor=None,
+            kind="gossip",
+            grams_missing="1",
+            description="x",
+            noticed_on=TODAY(),
+        )
+        == "INVALID_INPUT"
+    )
+    assert Incident.objects.count() == 1
