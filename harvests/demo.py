@@ -21,6 +21,7 @@ from harvests.services import (
     propagation_receive,
     strain_create,
 )
+from members.rules import add_months
 
 STRAINS = [
     ("Nordlicht", "12", "16", "0.5", "1.5"),
@@ -41,15 +42,19 @@ def seed_harvests() -> None:
     ]
     month = today.replace(day=1)
 
-    def batch(strain: Strain, plants: int, days_ago: int, grams: str, stages: list[str]) -> str:
+    def batch(
+        strain: Strain, plants: int, days_ago: int, grams: str, stages: list[str], serves: int
+    ) -> str:
+        """``serves``: the month the yield is for, counted from this month."""
         started = today - dt.timedelta(days=days_ago)
+        period = add_months(month, serves)
         b = batch_create(
             actor=board,
             strain_id=strain.pk,
             plants=plants,
             started_on=started,
-            period_start=month,
-            period_end=month,
+            period_start=period,
+            period_end=period,
             expected_yield_grams=grams,
             decision_reason="Demo: first season, building a small reserve",
         )
@@ -58,9 +63,9 @@ def seed_harvests() -> None:
         return b.code
 
     def harvested(
-        strain: Strain, wet: str, dry: str, thc: str, cbd: str, lots: list[tuple]
+        strain: Strain, wet: str, dry: str, thc: str, cbd: str, lots: list[tuple], serves: int
     ) -> None:
-        code = batch(strain, 6, 140, dry, ["vegetative", "flowering"])
+        code = batch(strain, 6, 140, dry, ["vegetative", "flowering"], serves)
         h = harvest_record(
             actor=grower,
             batch_code=code,
@@ -90,14 +95,20 @@ def seed_harvests() -> None:
                 lot_release(actor=grower, code=lot.code)
 
     harvested(
-        strains[0], "2400", "600", "14.2", "0.9", [("flower", "450", True), ("resin", "40", True)]
+        strains[0],
+        "2400",
+        "600",
+        "14.2",
+        "0.9",
+        [("flower", "450", True), ("resin", "40", True)],
+        -2,
     )
-    harvested(strains[1], "1800", "420", "7.5", "6.1", [("flower", "400", True)])
-    harvested(strains[2], "1500", "360", "17.8", "0.4", [("flower", "300", False)])
-    batch(strains[2], 8, 70, "500", ["vegetative", "flowering"])
-    batch(strains[0], 8, 35, "500", ["vegetative"])
-    batch(strains[1], 10, 7, "500", [])
-    gone = batch(strains[2], 4, 50, "200", ["vegetative"])
+    harvested(strains[1], "1800", "420", "7.5", "6.1", [("flower", "400", True)], -1)
+    harvested(strains[2], "1500", "360", "17.8", "0.4", [("flower", "300", False)], 0)
+    batch(strains[2], 4, 70, "230", ["vegetative", "flowering"], 1)
+    batch(strains[0], 4, 35, "230", ["vegetative"], 2)
+    batch(strains[1], 4, 7, "220", [], 3)
+    gone = batch(strains[2], 4, 50, "100", ["vegetative"], 4)
     batch_destroy(
         actor=grower,
         code=gone,
