@@ -208,24 +208,53 @@ def make_harvest(
     )
 
 
-def make_lot(*, grams: str = "100", release: bool = True, harvest: Any = None, **kw: Any) -> Any:
+from decimal import Decimal  # noqa: E402
+
+
+def make_lot(
+    *, grams: str = "100", release: bool = True, harvest: Any = None, thc: str = "12.5", **kw: Any
+) -> Any:
     import datetime as dt
 
     from django.utils import timezone
 
     from harvests.services import lot_create, lot_release
 
-    harvest = harvest or make_harvest(**kw)
+    if harvest is None:
+        dry = max(Decimal(grams), Decimal("250"))
+        harvest = make_harvest(dry=str(dry), wet=str(dry * 4), **kw)
     lot = lot_create(
         actor=None,
         harvest_id=harvest.pk,
         product_type="flower",
         grams=grams,
         best_before=timezone.localdate() + dt.timedelta(days=180),
-        thc_percent="12.5",
+        thc_percent=thc,
         cbd_percent="1",
     )
     if release:
         lot_release(actor=None, code=lot.code)
         lot.refresh_from_db()
     return lot
+
+
+def dispense(
+    member: Any,
+    lot: Any,
+    grams: str,
+    *,
+    at: Any = None,
+    key: str | None = None,
+    id_checked: bool = True,
+) -> Any:
+    from dispensing.services import dispensing_record
+
+    return dispensing_record(
+        actor=None,
+        member_number=member.number,
+        lot_code=lot.code,
+        grams=grams,
+        id_checked=id_checked,
+        idempotency_key=key,
+        at=at,
+    )
