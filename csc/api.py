@@ -6,6 +6,7 @@ from ninja import NinjaAPI
 from club import errors
 from club.api import router as club_router
 from club.api_support import error_body, install
+from dispensing.api import router as dispensing_router
 from harvests.api import router as harvests_router
 from members.api import router as members_router
 
@@ -21,6 +22,7 @@ install(api)
 api.add_router("", club_router)
 api.add_router("", members_router)
 api.add_router("", harvests_router)
+api.add_router("", dispensing_router)
 
 
 def api_not_found(request: HttpRequest, *args: object, **kwargs: object) -> JsonResponse:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("club.urls")),
     path("", include("members.urls")),
     path("", include("harvests.urls")),
+    path("", include("dispensing.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

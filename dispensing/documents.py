@@ -1,0 +1,99 @@
+"""The receipt and the KCanG §21 leaflet, as PDF (reportlab: no system libraries needed).
+
+Both read only the dispensing's snapshots and its lot, so a reprint says what was handed out.
+"""
+
+from __future__ import annotations
+
+import io
+import textwrap
+
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as noop
+
+from dispensing.models import Dispensing
+
+WARNINGS = [
+    # KCanG §21(3): the health warnings the leaflet carries.
+    noop("Cannabis can harm the developing brain: risks are higher under 25."),
+    noop("Do not use during pregnancy or while breastfeeding."),
+    noop("Cannabis can interact with medicines and alcohol."),
+    noop("Do not drive or operate machines after use."),
+    noop(
+        "Help and advice: your club's prevention officer, local addiction counselling, or the "
+        "national helpline."
+    ),
+]
+
+
+def _canvas(width_mm: float, height_mm: float, title: str) -> tuple:
+    from reportlab.lib.units import mm
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    pdf = canvas.Canvas(buf, pagesize=(width_mm * mm, height_mm * mm))
+    pdf.setTitle(title)
+    return buf, pdf, mm
+
+
+def receipt_pdf(d: Dispensing, club_name: str) -> bytes:
+    """An 80 mm till receipt."""
+    buf, pdf, mm = _canvas(80, 120, _("Receipt %(n)s") % {"n": d.receipt})
+    y = 112.0
+    local = timezone.localtime(d.dispensed_at)
+
+    def line(text: str, size: int = 9, bold: bool = False) -> None:
+        nonlocal y
+        pdf.setFont("Helvetica-Bold" if bold else "Helvetica", size)
+        pdf.drawString(5 * mm, y * mm, text[:48])
+        y -= size * 0.5
+
+    line(club_name, 11, True)
+    line(_("Receipt %(n)s") % {"n": d.receipt}, 10, True)
+    line(formats.date_format(local, "DATETIME_FORMAT"))
+    y -= 2
+    line(_("Member no. %(number)s") % {"number": d.member.number})
+    line(f"{_('Lot')} {d.lot.code} · {d.strain_name}")
+    line(f"{d.grams} g · THC {d.thc_percent} % · CBD {d.cbd_percent} %", 10, True)
+    y -= 2
+    line(f"{_('Contribution')}: {d.contribution} {d.currency}")
+    if d.contribution_per_gram:
+        line(f"({d.contribution_per_gram} {d.currency}/g)", 8)
+    y -= 4
+    line(_("For the member's own use only. Passing it on is an offence."), 7)
+    pdf.showPage()
+    pdf.save()
+    return buf.getvalue()
+
+
+def leaflet_pdf(d: Dispensing, club_name: str) -> bytes:
+    """A6 leaflet with weight, harvest date, best-before, strain, average THC and CBD, and the
+    health warnings (KCanG §21(3))."""
+    buf, pdf, mm = _canvas(105, 148, _("Information leaflet"))
+    y = 138.0
+
+    def line(text: str, size: int = 9, bold: bool = False, width: int = 60) -> None:
+        nonlocal y
+        pdf.setFont("Helvetica-Bold" if bold else "Helvetica", size)
+        for part in textwrap.wrap(text, width) or [""]:
+            pdf.drawString(7 * mm, y * mm, part)
+            y -= size * 0.48
+
+    line(club_name, 11, True)
+    line(_("Information leaflet"), 10, True)
+    y -= 2
+    line(f"{_('Strain')}: {d.strain_name}")
+    line(f"{_('Weight')}: {d.grams} g")
+    line(f"{_('Harvest date')}: {formats.date_format(d.lot.harvest_date, 'DATE_FORMAT')}")
+    line(f"{_('Best before')}: {formats.date_format(d.lot.best_before, 'DATE_FORMAT')}")
+    line(f"{_('Average THC content')}: {d.thc_percent} %")
+    line(f"{_('Average CBD content')}: {d.cbd_percent} %")
+    line(f"{_('Lot')}: {d.lot.code} · {_('Receipt')}: {d.receipt}")
+    y -= 3
+    line(_("Health warnings"), 10, True)
+    for text in WARNINGS:
+        line("• " + _(text), 8, width=66)
+    pdf.showPage()
+    pdf.save()
+    return buf.getvalue()
