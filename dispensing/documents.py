@@ -10,17 +10,17 @@ import textwrap
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as noop
+from django.utils.translation import gettext_noop
 
 from dispensing.models import Dispensing
 
 WARNINGS = [
     # KCanG §21(3): the health warnings the leaflet carries.
-    noop("Cannabis can harm the developing brain: risks are higher under 25."),
-    noop("Do not use during pregnancy or while breastfeeding."),
-    noop("Cannabis can interact with medicines and alcohol."),
-    noop("Do not drive or operate machines after use."),
-    noop(
+    gettext_noop("Cannabis can harm the developing brain: risks are higher under 25."),
+    gettext_noop("Do not use during pregnancy or while breastfeeding."),
+    gettext_noop("Cannabis can interact with medicines and alcohol."),
+    gettext_noop("Do not drive or operate machines after use."),
+    gettext_noop(
         "Help and advice: your club's prevention officer, local addiction counselling, or the "
         "national helpline."
     ),
@@ -54,10 +54,13 @@ def receipt_pdf(d: Dispensing, club_name: str) -> bytes:
     line(formats.date_format(local, "DATETIME_FORMAT"))
     y -= 2
     line(_("Member no. %(number)s") % {"number": d.member.number})
-    line(f"{_('Lot')} {d.lot.code} · {d.strain_name}")
+    line(_("Lot %(code)s · %(strain)s") % {"code": d.lot.code, "strain": d.strain_name})
     line(f"{d.grams} g · THC {d.thc_percent} % · CBD {d.cbd_percent} %", 10, True)
     y -= 2
-    line(f"{_('Contribution')}: {d.contribution} {d.currency}")
+    line(
+        _("Contribution: %(amount)s %(currency)s")
+        % {"amount": d.contribution, "currency": d.currency}
+    )
     if d.contribution_per_gram:
         line(f"({d.contribution_per_gram} {d.currency}/g)", 8)
     y -= 4
@@ -83,13 +86,15 @@ def leaflet_pdf(d: Dispensing, club_name: str) -> bytes:
     line(club_name, 11, True)
     line(_("Information leaflet"), 10, True)
     y -= 2
-    line(f"{_('Strain')}: {d.strain_name}")
-    line(f"{_('Weight')}: {d.grams} g")
-    line(f"{_('Harvest date')}: {formats.date_format(d.lot.harvest_date, 'DATE_FORMAT')}")
-    line(f"{_('Best before')}: {formats.date_format(d.lot.best_before, 'DATE_FORMAT')}")
-    line(f"{_('Average THC content')}: {d.thc_percent} %")
-    line(f"{_('Average CBD content')}: {d.cbd_percent} %")
-    line(f"{_('Lot')}: {d.lot.code} · {_('Receipt')}: {d.receipt}")
+    line(_("Strain: %(strain)s") % {"strain": d.strain_name})
+    line(_("Weight: %(grams)s g") % {"grams": d.grams})
+    line(
+        _("Harvest date: %(day)s") % {"day": formats.date_format(d.lot.harvest_date, "DATE_FORMAT")}
+    )
+    line(_("Best before: %(day)s") % {"day": formats.date_format(d.lot.best_before, "DATE_FORMAT")})
+    line(_("Average THC content: %(p)s %%") % {"p": d.thc_percent})
+    line(_("Average CBD content: %(p)s %%") % {"p": d.cbd_percent})
+    line(_("Lot %(code)s · receipt %(n)s") % {"code": d.lot.code, "n": d.receipt})
     y -= 3
     line(_("Health warnings"), 10, True)
     for text in WARNINGS:
