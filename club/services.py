@@ -35,7 +35,7 @@ CLUB_FIELDS = (
 
 def lock_one(queryset: QuerySet[M]) -> M:
     """The one row of ``queryset``, locked until the transaction ends; 404 when there is none."""
-    found = queryset.select_for_update().first()
+    found = queryset.select_for_update(of=("self",)).first()
     if found is None:
         raise errors.not_found()
     return found

@@ -69,6 +69,7 @@ class Application(models.Model):
     privacy_accepted_at = models.DateTimeField()
     privacy_version = models.CharField(max_length=20)
     status = models.CharField(max_length=20, choices=ApplicationStatus.choices)
+    language = models.CharField(max_length=8, blank=True)  # for letters to the applicant
     created_at = models.DateTimeField(auto_now_add=True)
     queued_at = models.DateTimeField(null=True, blank=True)  # waitlist order
 
@@ -187,6 +188,7 @@ class Member(models.Model):
     min_membership_until = models.DateField(_("minimum membership until"))
     ends_on = models.DateField(_("membership ends on"), null=True, blank=True)
     card_version = models.PositiveIntegerField(default=0)
+    language = models.CharField(max_length=8, blank=True)  # for letters; blank: the club's
     legacy_number = models.CharField(max_length=40, blank=True)
 
     class Meta:

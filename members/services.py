@@ -206,6 +206,7 @@ def application_submit(
         privacy_accepted_at=now,
         privacy_version=TEXT_VERSION,
         status=ApplicationStatus.AWAITING_SPONSOR,
+        language=language if language in ("en", "de", "es", "fr") else "",
     )
     if sponsor is None:
         _queue(app)
@@ -364,6 +365,7 @@ def member_register(
         first_dispensing_on=admitted_on + dt.timedelta(days=book.waiting_period_days),
         min_membership_until=add_months(admitted_on, book.min_membership_months),
         legacy_number=values.get("legacy_number", ""),
+        language=application.language if application else values.get("language", ""),
     )
     member.full_clean(exclude=["user", "application"])
     member.save()

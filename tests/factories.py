@@ -258,3 +258,44 @@ def dispense(
         idempotency_key=key,
         at=at,
     )
+
+
+# --- Governance ---------------------------------------------------------------------------------
+
+
+def make_assembly(
+    *,
+    days_ahead: int = 30,
+    mode: str = "in_person",
+    items: int = 2,
+    convene: bool = True,
+    open_: bool = True,
+) -> Any:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from governance.services import (
+        agenda_item_add,
+        assembly_convene,
+        assembly_create,
+        assembly_open,
+    )
+
+    assembly = assembly_create(
+        actor=None,
+        title="General assembly",
+        kind="ordinary",
+        mode=mode,
+        starts_at=timezone.now() + dt.timedelta(days=days_ahead),
+        place="Club room",
+        online_info="Video link in the portal",
+    )
+    for i in range(items):
+        agenda_item_add(actor=None, assembly_id=assembly.pk, title=f"Item {i + 1}")
+    if convene:
+        assembly_convene(actor=None, assembly_id=assembly.pk)
+    if open_:
+        assembly_open(actor=None, assembly_id=assembly.pk)
+    assembly.refresh_from_db()
+    return assembly

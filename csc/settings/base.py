@@ -185,6 +185,10 @@ USE_TZ = True
 TIME_ZONE = "UTC"  # storage; pages use the club's timezone (ClubTimezoneMiddleware)
 
 # --- Static, mail -------------------------------------------------------------------------------
+# Uploaded files (lab certificates, assembly documents, minutes) are served only through views
+# that check the user's role; there is no public media URL.
+MEDIA_ROOT = Path(environ.Env().str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+MEDIA_URL = "/media-not-served/"
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)

@@ -1,6 +1,7 @@
 """Settings for the test suite: SQLite by default, PostgreSQL and Redis when CI gives their URLs."""
 
 import tempfile
+from pathlib import Path
 
 from csc.settings.base import *  # noqa: F403
 from csc.settings.base import CACHES, REDIS_URL
@@ -16,6 +17,7 @@ else:
 # Task tests start a real worker themselves; everything else runs tasks in-process.
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="csc-test-media-"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
