@@ -182,12 +182,12 @@ def notice_deadline(starts_at: dt.datetime) -> dt.datetime:
 
 
 @transaction.atomic
-def assembly_convene(*, actor: Any, assembly_id: int) -> Assembly:
+def assembly_convene(*, actor: Any, assembly_id: int, at: dt.datetime | None = None) -> Assembly:
     """Convene: refused later than the notice period before the assembly, and for a hybrid or
     online assembly without the instructions for taking part online (BGB §32). Every agenda item
     present now is announced; the invitations go out one member at a time after commit."""
     assembly = _lock_assembly(assembly_id)
-    now = _now()
+    now = at or _now()  # ``at``: only for importing a past assembly
     if now > notice_deadline(assembly.starts_at):
         raise ServiceError(
             CONVENING_TOO_LATE,
@@ -648,3 +648,16 @@ def receipt_counted(*, poll_id: int, code: str) -> bool:
 
 
 __all__ = ["Decimal"]
+
+
+def build_minutes_now(*, actor: Any, assembly_id: int) -> Any:
+    """Queue the minutes build (a Celery task; in-process in the demo)."""
+    from governance.tasks import build_minutes
+
+    assembly = Assembly.objects.filter(pk=assembly_id).first()
+    if assembly is None:
+        raise errors.not_found()
+    if assembly.status != AssemblyStatus.CLOSED:
+        raise StateConflict("ASSEMBLY_NOT_CLOSED", _("Minutes follow a closed assembly."))
+    transaction.on_commit(lambda: build_minutes.delay(assembly_id))
+    return assembly

@@ -42,6 +42,9 @@ SAMPLE_PARAMS = {
     "receipt": "1",
     "application_id": "1",
     "job_id": "1",
+    "assembly_id": "1",
+    "poll_id": "1",
+    "document_id": "1",
     "harvest_id": "1",
 }
 

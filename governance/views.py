@@ -1,0 +1,281 @@
+"""Assembly pages: members read the agenda and documents, vote while a poll is open and read the
+results and minutes; the board prepares, convenes and runs the assembly live."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from club.errors import ServiceError
+from club.pages import call_service
+from club.roles import Role, role_required
+from governance import services
+from governance.minutes import minutes_confirm
+from governance.models import Assembly, AssemblyStatus, Majority, Poll, PollStatus
+from governance.services import present_or_represented, receipt_counted
+from members.selectors import member_of_user
+
+MEMBERS = (Role.MEMBER, Role.BOARD)
+
+
+def _assembly(assembly_id: int, *, board: bool) -> Assembly:
+    qs = Assembly.objects.prefetch_related("items__polls", "documents")
+    if not board:
+        qs = qs.exclude(status=AssemblyStatus.DRAFT)  # members see convened assemblies only
+    assembly = qs.filter(pk=assembly_id).first()
+    if assembly is None:
+        raise Http404
+    return assembly
+
+
+@role_required(*MEMBERS)
+def assembly_list(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    visible = Assembly.objects.exclude(status=AssemblyStatus.DRAFT)
+    return render(
+        request,
+        "governance/list.html",
+        {
+            "upcoming": visible.filter(starts_at__gte=now - dt.timedelta(hours=12)).order_by(
+                "starts_at"
+            ),
+            "past": visible.filter(starts_at__lt=now - dt.timedelta(hours=12)),
+        },
+    )
+
+
+@role_required(*MEMBERS)
+def assembly_detail(request: HttpRequest, assembly_id: int) -> HttpResponse:
+    assembly = _assembly(assembly_id, board=False)
+    checked = None
+    if request.GET.get("receipt") and request.GET.get("poll"):
+        try:
+            checked = receipt_counted(
+                poll_id=int(request.GET["poll"]), code=request.GET["receipt"][:20]
+            )
+        except ValueError:
+            checked = False
+    return render(
+        request,
+        "governance/detail.html",
+        {
+            "assembly": assembly,
+            "member": member_of_user(request.user),
+            "checked": checked,
+            "receipt_code": request.session.pop("receipt_code", None),
+        },
+    )
+
+
+@role_required(*MEMBERS)
+@require_POST
+def vote(request: HttpRequest, poll_id: int) -> HttpResponse:
+    poll = Poll.objects.select_related("item").filter(pk=poll_id).first()
+    if poll is None or poll.item.assembly.status == AssemblyStatus.DRAFT:
+        raise Http404
+    behalf = request.POST.get("on_behalf_of") or None
+    try:
+        code = services.ballot_cast(
+            user=request.user,
+            poll_id=poll.pk,
+            choice=request.POST.get("choice", ""),
+            on_behalf_of=int(behalf) if behalf and behalf.isdigit() else None,
+        )
+    except ServiceError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Your vote was counted."))
+        if code:
+            request.session["receipt_code"] = code
+    return redirect("governance:detail", assembly_id=poll.item.assembly_id)
+
+
+def _file(field: Any, name: str) -> Any:
+    if not field:
+        raise Http404
+    return FileResponse(field.open("rb"), filename=name, as_attachment=False)
+
+
+@role_required(*MEMBERS)
+def document(request: HttpRequest, assembly_id: int, document_id: int) -> HttpResponse:
+    from club.roles import user_roles
+
+    board = Role.BOARD in user_roles(request.user)
+    doc = _assembly(assembly_id, board=board).documents.filter(pk=document_id).first()
+    if doc is None:
+        raise Http404
+    return _file(doc.file, (doc.file.name or "document").rsplit("/", 1)[-1])
+
+
+@role_required(*MEMBERS)
+def minutes_pdf(request: HttpRequest, assembly_id: int) -> HttpResponse:
+    from club.roles import user_roles
+
+    board = Role.BOARD in user_roles(request.user)
+    assembly = _assembly(assembly_id, board=board)
+    minutes = getattr(assembly, "minutes", None)
+    if minutes is None or (not board and assembly.status != AssemblyStatus.MINUTES_PUBLISHED):
+        raise Http404
+    return _file(minutes.pdf, f"minutes-{assembly.pk}.pdf")
+
+
+# --- The board ----------------------------------------------------------------------------------
+
+
+@role_required(Role.BOARD)
+def board_list(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        starts = parse_datetime(request.POST.get("starts_at", "") or "")
+        if starts is not None and timezone.is_naive(starts):
+            starts = timezone.make_aware(starts)
+        if starts is None:
+            messages.error(request, _("Enter the date and time."))
+        else:
+            assembly = call_service(
+                request,
+                services.assembly_create,
+                actor=request.user,
+                title=request.POST.get("title", ""),
+                kind=request.POST.get("kind", ""),
+                mode=request.POST.get("mode", ""),
+                starts_at=starts,
+                place=request.POST.get("place", ""),
+                online_info=request.POST.get("online_info", ""),
+            )
+            if assembly is not None:
+                return redirect("governance:board_detail", assembly_id=assembly.pk)
+    return render(
+        request,
+        "governance/board_list.html",
+        {
+            "assemblies": Assembly.objects.all(),
+            "kinds": Assembly.Kind.choices,
+            "modes": Assembly.Mode.choices,
+        },
+    )
+
+
+@role_required(Role.BOARD)
+def board_detail(request: HttpRequest, assembly_id: int) -> HttpResponse:
+    assembly = _assembly(assembly_id, board=True)
+    polls = [p for item in assembly.items.all() for p in item.polls.all()]
+    turnout = {
+        p.pk: {
+            "voted": p.participations.count(),
+            "entitled": p.roll.count(),
+            "present": present_or_represented(p),
+        }
+        for p in polls
+        if p.status != PollStatus.DRAFT
+    }
+    return render(
+        request,
+        "governance/board_detail.html",
+        {
+            "assembly": assembly,
+            "polls": polls,
+            "turnout": turnout,
+            "majorities": Majority.choices,
+            "check_ins": assembly.check_ins.count(),
+            "proxies": assembly.proxies.select_related("grantor", "holder"),
+        },
+    )
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@role_required(Role.BOARD)
+@require_POST
+def board_action(request: HttpRequest, assembly_id: int) -> HttpResponse:
+    """One endpoint for the live controls; each ``op`` calls one service."""
+    _assembly(assembly_id, board=True)
+    p, user = request.POST, request.user
+    upload: Any = request.FILES.get("file")
+    poll_id = _int(p.get("poll"))
+    if (
+        poll_id is not None
+        and not Poll.objects.filter(pk=poll_id, item__assembly_id=assembly_id).exists()
+    ):
+        raise Http404
+    ops: dict[str, Any] = {
+        "convene": lambda: services.assembly_convene(actor=user, assembly_id=assembly_id),
+        "open": lambda: services.assembly_open(actor=user, assembly_id=assembly_id),
+        "close": lambda: services.assembly_close(actor=user, assembly_id=assembly_id),
+        "minutes": lambda: services.build_minutes_now(actor=user, assembly_id=assembly_id),
+        "confirm_minutes": lambda: minutes_confirm(actor=user, assembly_id=assembly_id),
+        "item": lambda: services.agenda_item_add(
+            actor=user, assembly_id=assembly_id, title=p.get("title", ""), text=p.get("text", "")
+        ),
+        "document": lambda: services.document_add(
+            actor=user,
+            assembly_id=assembly_id,
+            title=p.get("title", ""),
+            content=upload.read() if upload else b"",
+            filename=str(upload.name) if upload else "",
+        ),
+        "poll": lambda: services.poll_create(
+            actor=user,
+            item_id=_int(p.get("item")) or 0,
+            question=p.get("question", ""),
+            majority=p.get("majority", ""),
+            visibility=p.get("visibility", ""),
+            kind=p.get("kind", "motion"),
+            candidates=[c for c in p.get("candidates", "").split("\n") if c.strip()],
+            seats=_int(p.get("seats")) or 1,
+            quorum_percent=p.get("quorum_percent") or None,
+        ),
+        "exclude": lambda: services.poll_exclude(
+            actor=user,
+            poll_id=poll_id or 0,
+            member_number=_int(p.get("member")) or 0,
+            reason=p.get("reason", ""),
+        ),
+        "poll_open": lambda: services.poll_open(actor=user, poll_id=poll_id or 0),
+        "poll_close": lambda: services.poll_close(actor=user, poll_id=poll_id or 0),
+        "check_in": lambda: services.check_in(
+            actor=user, assembly_id=assembly_id, member_number=_int(p.get("member")) or 0
+        ),
+        "proxy": lambda: services.proxy_record(
+            actor=user,
+            assembly_id=assembly_id,
+            grantor_number=_int(p.get("grantor")) or 0,
+            holder_number=_int(p.get("holder")) or 0,
+            authorisation=p.get("authorisation", ""),
+        ),
+        "paper": lambda: services.paper_ballot_issue(
+            actor=user,
+            poll_id=poll_id or 0,
+            member_number=_int(p.get("member")) or 0,
+            on_behalf_of=_int(p.get("on_behalf_of")),
+        ),
+        "tally": lambda: services.paper_tally_enter(
+            actor=user,
+            poll_id=poll_id or 0,
+            counts={k[6:]: _int(v) or 0 for k, v in p.items() if k.startswith("count_")},
+        ),
+        "accept": lambda: services.acceptance_record(
+            actor=user,
+            poll_id=poll_id or 0,
+            candidate=p.get("candidate", ""),
+            accepted=p.get("accepted") == "yes",
+        ),
+    }
+    op = ops.get(p.get("op", ""))
+    if op is None:
+        messages.error(request, _("Unknown action."))
+    else:
+        call_service(request, lambda: op(), success=_("Saved."))
+    return redirect("governance:board_detail", assembly_id=assembly_id)
