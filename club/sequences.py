@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from django.db import connection, models, transaction
+from django.db import ProgrammingError, connection, models, transaction
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 
@@ -30,10 +30,17 @@ def next_value(name: str) -> int:
     if not _NAME.match(name):
         raise ValueError(f"bad sequence name {name!r}")
     if connection.vendor == "postgresql":
+        sequence = f"csc_seq_{name}"
         with connection.cursor() as cursor:
-            cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS csc_seq_{name}")
-            cursor.execute(f"SELECT nextval('csc_seq_{name}')")
-            return int(cursor.fetchone()[0])
+            try:
+                with transaction.atomic():  # a savepoint: a missing sequence aborts only it
+                    cursor.execute("SELECT nextval(%s)", [sequence])
+                    return int(cursor.fetchone()[0])
+            except ProgrammingError:
+                # First use: create it, so no DDL runs on the hot path once it exists.
+                cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {sequence}")
+                cursor.execute("SELECT nextval(%s)", [sequence])
+                return int(cursor.fetchone()[0])
     with transaction.atomic():
         Counter.objects.bulk_create([Counter(name=name, value=0)], ignore_conflicts=True)
         counter = Counter.objects.select_for_update().get(name=name)

@@ -41,15 +41,37 @@ def main() -> None:
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
+        from itertools import count
+
         from club.audit import audit_record, audit_verify
         from club.roles import Role
         from club.selectors import rulebook_get
         from club.services import api_token_create
-        from tests.factories import make_club, make_user
+        from dispensing.services import dispensing_record
+        from members.cards import card_token
+        from tests.factories import make_club, make_lot, make_member, make_user
 
         make_club()
         board = make_user(roles=(Role.BOARD, Role.MEMBER), mfa=True)
         _, token = api_token_create(user=board, name="bench")
+        clerk = make_user(roles=(Role.COUNTER,), mfa=True)
+        lot = make_lot(grams="100000", thc="9")
+        members = [make_member(card=True) for _ in range(50)]
+        serial = count()
+
+        def dispense_one() -> None:
+            member = members[next(serial) % len(members)]
+            dispensing_record(
+                actor=clerk,
+                member_number=member.number,
+                lot_code=lot.code,
+                grams="0.5",
+                id_checked=True,
+            )
+
+        counter = Client()
+        counter.force_login(clerk)
+        tokens = [card_token(m) for m in members]
 
         def append() -> None:
             with transaction.atomic():
@@ -72,6 +94,14 @@ def main() -> None:
                 25,
             ),
             _row("GET / dashboard (board)", _timed(lambda: client.get("/"), 100), 60),
+            _row("dispensing_record (service)", _timed(dispense_one, 300), 25),
+            _row(
+                "counter: scan card -> panel",
+                _timed(
+                    lambda: counter.post("/counter/find/", {"q": tokens[next(serial) % 50]}), 100
+                ),
+                60,
+            ),
         ]
         start = time.perf_counter()
         result = audit_verify()
