@@ -33,7 +33,8 @@ def seed_governance() -> None:
     board = User.objects.get(email=DEMO_USERS[0][1])
     chair = Member.objects.get(user=board)
     taker = Member.objects.get(user__email=DEMO_USERS[3][1])
-    now = timezone.now()
+    # Assemblies start at seven in the evening, club time.
+    now = timezone.localtime().replace(hour=19, minute=0, second=0, microsecond=0)
     past = assembly_create(
         actor=board,
         title="Ordinary general assembly (spring)",
