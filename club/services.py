@@ -19,6 +19,7 @@ from club.models import ApiToken, Club, User
 from club.roles import ALL_ROLES, STAFF_ROLES, has_mfa, user_roles
 from club.rulebook import check_overrides
 from club.selectors import token_digest as _digest
+from club.validation import refusal_from
 
 M = TypeVar("M", bound=models.Model)
 
@@ -39,13 +40,6 @@ def lock_one(queryset: QuerySet[M]) -> M:
     if found is None:
         raise errors.not_found()
     return found
-
-
-def _validation_to_service_error(exc: ValidationError) -> ServiceError:
-    fields = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
-    return ServiceError(
-        errors.INVALID_INPUT, errors.MESSAGES[errors.INVALID_INPUT], status=400, fields=fields
-    )
 
 
 def _checked_overrides(jurisdiction: str, overrides: dict[str, Any]) -> dict[str, Any]:
@@ -69,7 +63,7 @@ def club_create(*, actor: Any, overrides: dict[str, Any] | None = None, **values
     try:
         club.full_clean()
     except ValidationError as exc:
-        raise _validation_to_service_error(exc) from exc
+        raise refusal_from(exc) from exc
     club.save()
     audit_record(
         actor=actor,
@@ -101,7 +95,7 @@ def club_update(*, actor: Any, overrides: dict[str, Any] | None = None, **values
     try:
         club.full_clean()
     except ValidationError as exc:
-        raise _validation_to_service_error(exc) from exc
+        raise refusal_from(exc) from exc
     after = {k: getattr(club, k) for k in CLUB_FIELDS} | {"rule_overrides": club.rule_overrides}
     changed = {k: {"from": before[k], "to": after[k]} for k in after if before[k] != after[k]}
     if not changed:
@@ -133,7 +127,7 @@ def user_create(
     try:
         user.full_clean()
     except ValidationError as exc:
-        raise _validation_to_service_error(exc) from exc
+        raise refusal_from(exc) from exc
     user.save()
     EmailAddress.objects.create(user=user, email=email, primary=True, verified=email_verified)
     audit_record(actor=actor, action="user.create", subject=user, payload={})

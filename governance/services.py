@@ -24,6 +24,7 @@ from club.audit import audit_record
 from club.errors import ServiceError, StateConflict
 from club.selectors import rulebook_get
 from club.services import lock_one
+from club.validation import required_text
 from governance.majority import decide
 from governance.models import (
     Acceptance,
@@ -69,18 +70,6 @@ def _member(number: Any) -> Member:
         raise errors.not_found() from exc
 
 
-def _required(value: Any, field: str, limit: int = 5000) -> str:
-    text = str(value or "").strip()
-    if not text or len(text) > limit:
-        raise ServiceError(
-            errors.INVALID_INPUT,
-            _("This field is required."),
-            status=400,
-            fields={field: [_("This field is required.")]},
-        )
-    return text
-
-
 # --- Assemblies ---------------------------------------------------------------------------------
 
 
@@ -100,7 +89,7 @@ def assembly_create(
     if kind not in Assembly.Kind.values or mode not in Assembly.Mode.values:
         raise ServiceError(errors.INVALID_INPUT, _("Choose the kind and the form."), status=400)
     assembly = Assembly.objects.create(
-        title=_required(title, "title", 200),
+        title=required_text(title, "title", limit=200),
         kind=kind,
         mode=mode,
         starts_at=starts_at,
@@ -142,7 +131,7 @@ def agenda_item_add(*, actor: Any, assembly_id: int, title: str, text: str = "")
     item = AgendaItem.objects.create(
         assembly=assembly,
         position=position,
-        title=_required(title, "title", 300),
+        title=required_text(title, "title", limit=300),
         text=text or "",
         announced=assembly.status == AssemblyStatus.DRAFT,
     )
@@ -163,7 +152,10 @@ def document_add(
     assembly = _lock_assembly(assembly_id)
     digest = hashlib.sha256(content).hexdigest()
     doc = AssemblyDocument(
-        assembly=assembly, title=_required(title, "title", 200), sha256=digest, uploaded_at=_now()
+        assembly=assembly,
+        title=required_text(title, "title", limit=200),
+        sha256=digest,
+        uploaded_at=_now(),
     )
     doc.file.save(filename[-100:] or "document", ContentFile(content), save=False)
     doc.save()
@@ -301,7 +293,7 @@ def proxy_record(
         assembly=assembly,
         grantor=grantor,
         holder=holder,
-        authorisation=_required(authorisation, "authorisation"),
+        authorisation=required_text(authorisation, "authorisation", limit=5000),
         recorded_by=actor,
         recorded_at=_now(),
     )
@@ -358,7 +350,7 @@ def poll_create(
         quorum = parse_percent(quorum_percent, field="quorum_percent")
     poll = Poll.objects.create(
         item=item,
-        question=_required(question, "question"),
+        question=required_text(question, "question", limit=5000),
         kind=kind,
         candidates=names,
         seats=seats,
@@ -392,7 +384,7 @@ def poll_exclude(*, actor: Any, poll_id: int, member_number: int, reason: str) -
         raise StateConflict("POLL_ALREADY_OPEN", _("Exclusions are set before the poll opens."))
     member = _member(member_number)
     exclusion = PollExclusion.objects.create(
-        poll=poll, member=member, reason=_required(reason, "reason")
+        poll=poll, member=member, reason=required_text(reason, "reason", limit=5000)
     )
     audit_record(
         actor=actor, action="poll.exclude", subject=poll, payload={"member": member.number}

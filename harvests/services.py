@@ -11,7 +11,6 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -26,6 +25,7 @@ from club.roles import Role, user_roles
 from club.selectors import rulebook_get
 from club.sequences import next_value
 from club.services import lock_one
+from club.validation import full_clean_or_refuse, required_text
 from harvests.models import (
     Batch,
     BatchStageChange,
@@ -67,30 +67,6 @@ def _now() -> dt.datetime:
     return timezone.now()
 
 
-def _clean(obj: Any) -> None:
-    try:
-        obj.full_clean()
-    except ValidationError as exc:
-        raise ServiceError(
-            errors.INVALID_INPUT,
-            errors.MESSAGES[errors.INVALID_INPUT],
-            status=400,
-            fields={k: [str(m) for m in v] for k, v in exc.message_dict.items()},
-        ) from exc
-
-
-def _text(value: Any, field: str, *, required: bool = True, limit: int = 2000) -> str:
-    text = str(value or "").strip()
-    if (required and not text) or len(text) > limit:
-        raise ServiceError(
-            errors.INVALID_INPUT,
-            _("This field is required."),
-            status=400,
-            fields={field: [_("This field is required.")]},
-        )
-    return text
-
-
 def _lock_club() -> None:
     Club.objects.select_for_update().first()
 
@@ -102,7 +78,7 @@ def _lock_club() -> None:
 def strain_create(
     *, actor: Any, name: str, thc_min: Any, thc_max: Any, cbd_min: Any, cbd_max: Any
 ) -> Strain:
-    name = _text(name, "name", limit=100)
+    name = required_text(name, "name", limit=100)
     if Strain.objects.filter(name__iexact=name).exists():
         raise StateConflict("STRAIN_EXISTS", _("A strain with this name exists."))
     strain = Strain(
@@ -116,7 +92,7 @@ def strain_create(
         raise ServiceError(
             errors.INVALID_INPUT, _("The lower bound is above the upper one."), status=400
         )
-    _clean(strain)
+    full_clean_or_refuse(strain)
     strain.save()
     audit_record(
         actor=actor,
@@ -209,7 +185,7 @@ def batch_create(
         expected_yield_grams=grams,
         plan_decision=decision,
     )
-    _clean(batch)
+    full_clean_or_refuse(batch)
     batch.save()
     audit_record(
         actor=actor,
@@ -280,9 +256,9 @@ def batch_destroy(
         strain=batch.strain,
         plants=batch.plants,
         grams=parse_grams(wet_grams),
-        reason=_text(reason, "reason"),
-        method=_text(method, "method", limit=200),
-        witness=_text(witness, "witness", limit=200),
+        reason=required_text(reason, "reason"),
+        method=required_text(method, "method", limit=200),
+        witness=required_text(witness, "witness", limit=200),
         destroyed_on=destroyed_on,
         recorded_by=actor,
         recorded_at=_now(),
@@ -368,7 +344,7 @@ def lab_result_record(
         raise errors.not_found()
     result = LabResult(
         harvest=harvest,
-        laboratory=_text(laboratory, "laboratory", limit=200),
+        laboratory=required_text(laboratory, "laboratory", limit=200),
         tested_on=tested_on,
         thc_percent=parse_percent(thc_percent, field="thc_percent"),
         cbd_percent=parse_percent(cbd_percent, field="cbd_percent"),
@@ -441,7 +417,7 @@ def lot_create(
         harvest_date=harvest.harvested_on,
         best_before=best_before,
     )
-    _clean(lot)
+    full_clean_or_refuse(lot)
     lot.save()
     StockMovement.objects.create(
         lot=lot, kind=MovementKind.HARVEST_IN, grams=amount, at=_now(), by=actor, reason=""
@@ -499,7 +475,7 @@ def lot_recall(*, actor: Any, code: str, reason: str) -> list[Member]:
     """KCanG §26(4): block the lot at once and return every member who received it, so the board
     can inform them. The recalled stock is then destroyed (``lot_destroy``). Locks the lot."""
     lot = _lock_lot(code)
-    reason = _text(reason, "reason")
+    reason = required_text(reason, "reason")
     _lot_status(lot, LotStatus.RECALLED, actor, reason)
     recall = Recall.objects.create(lot=lot, reason=reason, recalled_at=_now(), recalled_by=actor)
     recipients = recall_recipients(lot)
@@ -554,9 +530,9 @@ def lot_destroy(
         lot=lot,
         strain=lot.harvest.batch.strain,
         grams=amount,
-        reason=_text(reason, "reason"),
-        method=_text(method, "method", limit=200),
-        witness=_text(witness, "witness", limit=200),
+        reason=required_text(reason, "reason"),
+        method=required_text(method, "method", limit=200),
+        witness=required_text(witness, "witness", limit=200),
         destroyed_on=destroyed_on,
         recorded_by=actor,
         recorded_at=_now(),
@@ -615,7 +591,7 @@ def stock_return(
         grams=amount,
         member=member,
         reference=reference[:40],
-        reason=_text(reason, "reason"),
+        reason=required_text(reason, "reason"),
         at=_now(),
         by=actor,
     )
@@ -635,7 +611,7 @@ def stock_correct(*, actor: Any, code: str, grams: Any, reason: str) -> StockMov
     Locks the lot."""
     lot = _lock_lot(code)
     amount = parse_signed_grams(grams)
-    reason = _text(reason, "reason")
+    reason = required_text(reason, "reason")
     if amount < 0 and -amount > lot_stock(lot.pk):
         raise ServiceError(
             STOCK_SHORT,
@@ -677,7 +653,7 @@ def incident_record(
         kind=kind,
         lot=lot,
         grams_missing=parse_grams(grams_missing, field="grams_missing"),
-        description=_text(description, "description"),
+        description=required_text(description, "description"),
         noticed_on=noticed_on,
         reported_to_authority_on=reported_to_authority_on,
         authority_reference=(authority_reference or "")[:100],
@@ -718,7 +694,7 @@ def propagation_receive(
         kind=kind,
         direction=PropagationMovement.Direction.RECEIVED,
         count=count,
-        supplier=_text(supplier, "supplier", limit=200),
+        supplier=required_text(supplier, "supplier", limit=200),
         on=on,
         recorded_by=actor,
         recorded_at=_now(),
@@ -825,7 +801,7 @@ def propagation_out(
             strain=strain,
             seeds=count if kind == PropagationKind.SEED else 0,
             cuttings=count if kind == PropagationKind.CUTTING else 0,
-            reason=_text(reason, "reason"),
+            reason=required_text(reason, "reason"),
             method=_("as recorded"),
             witness="-",
             destroyed_on=on,
@@ -909,8 +885,8 @@ def transport_record(
         grams=amount,
         accompanying_member=member,
         on=on,
-        start=_text(start, "start", limit=300),
-        destination=_text(destination, "destination", limit=300),
+        start=required_text(start, "start", limit=300),
+        destination=required_text(destination, "destination", limit=300),
         notice_sent_on=notice_sent_on,
         recorded_by=actor,
         recorded_at=_now(),

@@ -1,0 +1,40 @@
+"""Turning bad input into a refusal the same way in every service: a 400 with ``INVALID_INPUT``
+and the problems by field, before anything is written."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from club import errors
+from club.errors import ServiceError
+
+
+def refusal_from(exc: ValidationError) -> ServiceError:
+    fields = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
+    return ServiceError(
+        errors.INVALID_INPUT, errors.MESSAGES[errors.INVALID_INPUT], status=400, fields=fields
+    )
+
+
+def full_clean_or_refuse(obj: Any, **kwargs: Any) -> None:
+    """``obj.full_clean()``, raising the refusal instead of a ValidationError."""
+    try:
+        obj.full_clean(**kwargs)
+    except ValidationError as exc:
+        raise refusal_from(exc) from exc
+
+
+def required_text(value: Any, field: str, *, limit: int = 2000, required: bool = True) -> str:
+    """Trimmed text, refused when empty (if required) or longer than ``limit``."""
+    text = str(value or "").strip()
+    if (required and not text) or len(text) > limit:
+        raise ServiceError(
+            errors.INVALID_INPUT,
+            _("This field is required."),
+            status=400,
+            fields={field: [_("This field is required.")]},
+        )
+    return text
