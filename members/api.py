@@ -13,6 +13,7 @@ from ninja import Field, Router, Schema, Status
 from club.api_support import ApiError, caller, requires
 from club.errors import NOT_FOUND
 from club.quantities import parse_grams
+from club.ratelimit import hit
 from club.roles import PUBLIC, SIGNED_IN, Role, has_mfa, user_roles
 from members import selectors
 from members.models import Application, Member
@@ -25,6 +26,7 @@ from members.services import (
 )
 
 router = Router(tags=["members"])
+APPLICATIONS_PER_HOUR = 10  # per client address; a club gets a handful a week
 STAFF = (Role.BOARD, Role.COUNTER, Role.TREASURER)
 
 
@@ -146,6 +148,7 @@ class MeOut(Schema):
     "/applications", response={201: ApplicationOut}, auth=None, summary="Apply for membership"
 )
 def application_create(request: HttpRequest, payload: ApplicationIn) -> Status:
+    hit(request, "application", limit=APPLICATIONS_PER_HOUR, per_seconds=3600)
     data = payload.dict()
     raw = data.pop("forecast_grams")
     grams = parse_grams(raw) if raw not in (None, "") else None

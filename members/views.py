@@ -18,9 +18,11 @@ from django.views.decorators.http import require_POST
 from club.errors import ServiceError
 from club.pages import call_service
 from club.quantities import parse_grams
+from club.ratelimit import hit
 from club.roles import PUBLIC, SIGNED_IN, Role, role_required
 from club.selectors import club_get, rulebook_get
 from members import selectors
+from members.api import APPLICATIONS_PER_HOUR
 from members.cards import card_pdf, card_resolve
 from members.forms import (
     ApplicationForm,
@@ -72,6 +74,7 @@ def apply(request: HttpRequest) -> HttpResponse:
         data = dict(form.cleaned_data)
         raw = data.pop("forecast_grams")
         try:
+            hit(request, "application", limit=APPLICATIONS_PER_HOUR, per_seconds=3600)
             grams = parse_grams(raw) if raw not in (None, "") else None
             application_submit(
                 **data, forecast_grams=grams, language=getattr(request, "LANGUAGE_CODE", "en")

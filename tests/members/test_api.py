@@ -147,3 +147,27 @@ def test_me_includes_the_membership(client, club) -> None:
     body = client.get("/api/v1/me", headers=auth(me.user)).json()
     assert body["member"]["number"] == me.number
     assert body["roles"] == ["member"]
+
+
+def test_public_applications_are_rate_limited_per_address(client, club) -> None:
+    from members.api import APPLICATIONS_PER_HOUR
+    from members.models import Application
+
+    set_rules("DE")
+    for _ in range(APPLICATIONS_PER_HOUR):
+        r = client.post(
+            "/api/v1/applications", as_json(application_data()), content_type="application/json"
+        )
+        assert r.status_code == 201
+    r = client.post(
+        "/api/v1/applications", as_json(application_data()), content_type="application/json"
+    )
+    assert r.status_code == 429 and r.json()["code"] == "RATE_LIMITED"
+    assert Application.objects.count() == APPLICATIONS_PER_HOUR
+    other = client.post(
+        "/api/v1/applications",
+        as_json(application_data()),
+        content_type="application/json",
+        REMOTE_ADDR="10.9.8.7",
+    )
+    assert other.status_code == 201
