@@ -834,3 +834,20 @@ def _import_rows(*, actor: Any, job_id: int, rows: list[Any], total: int) -> Non
         transaction.on_commit(partial(mail.member_admitted, number))
         if i % 25 == 0 or i == total:
             progress_set(job_id, total // 2 + i // 2, total)
+
+
+@transaction.atomic
+def member_language_set(*, actor: Any, number: int, language: str) -> Member:
+    """The language the club writes to the member in (invitations, letters). Locks the member."""
+    from django.conf import settings
+
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        raise ServiceError(errors.INVALID_INPUT, _("Choose one of the languages."), status=400)
+    member = _lock_member(number)
+    if member.language != language:
+        member.language = language
+        member.save(update_fields=["language"])
+        audit_record(
+            actor=actor, action="member.language", subject=member, payload={"language": language}
+        )
+    return member

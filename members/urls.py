@@ -8,6 +8,7 @@ urlpatterns = [
     path("apply/done/", views.apply_done, name="apply_done"),
     path("me/", views.portal, name="portal"),
     path("me/forecast/", views.forecast_update, name="forecast_update"),
+    path("me/language/", views.language_update, name="language_update"),
     path("me/card.pdf", views.my_card, name="my_card"),
     path("me/data.json", views.my_data, name="my_data"),
     path(

@@ -44,6 +44,7 @@ from members.services import (
     identity_check_record,
     import_job_create,
     import_job_request_commit,
+    member_language_set,
     member_status_change,
 )
 
@@ -145,6 +146,21 @@ def _card_response(member: Any) -> HttpResponse:
     response["Content-Disposition"] = f'inline; filename="card-{member.number}.pdf"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+@role_required(SIGNED_IN)
+@require_POST
+def language_update(request: HttpRequest) -> HttpResponse:
+    member = _own_member(request)
+    call_service(
+        request,
+        member_language_set,
+        actor=request.user,
+        number=member.number,
+        language=request.POST.get("language", ""),
+        success=_("The club will write to you in this language."),
+    )
+    return redirect("members:portal")
 
 
 @role_required(SIGNED_IN)

@@ -163,3 +163,22 @@ def test_a_refused_rejection_says_so_and_nothing_else(client, board) -> None:
     assert any("cannot move" in t for t in texts)
     assert not any("was rejected" in t for t in texts)
     assert app.decisions.count() == 1
+
+
+def test_member_chooses_the_language_of_letters(
+    client, club, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    from tests.factories import make_assembly
+
+    set_rules("DE")
+    member = make_member(card=False)
+    client.force_login(member.user)
+    client.post("/me/language/", {"language": "es"})
+    member.refresh_from_db()
+    assert member.language == "es"
+    client.post("/me/language/", {"language": "xx"})
+    member.refresh_from_db()
+    assert member.language == "es"
+    with django_capture_on_commit_callbacks(execute=True):
+        make_assembly(open_=False)
+    assert "Queda convocado" in mailoutbox[-1].body
