@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from django.contrib import messages
 from django.http import Http404, HttpRequest
 
-from club.errors import ServiceError
+from club.errors import INVALID_INPUT, ServiceError
 
 T = TypeVar("T")
 
@@ -30,3 +30,23 @@ def call_service(
     if success is not None:
         messages.success(request, success)
     return result
+
+
+def refusal_on_form(
+    form: Any,
+    exc: ServiceError,
+    *,
+    field_for: Callable[[str], str] | None = None,
+    with_code: bool = False,
+) -> None:
+    """Put a service's refusal on a form: each problem on the field it names, and the refusal
+    itself on top when no field took it or when a rule (not malformed input) refused."""
+    placed = False
+    for key, problems in exc.fields.items():
+        name = field_for(key) if field_for else key
+        if name in form.fields:
+            for problem in problems:
+                form.add_error(name, problem)
+            placed = True
+    if not placed or exc.code != INVALID_INPUT:
+        form.add_error(None, f"{exc.code}: {exc.message}" if with_code else str(exc.message))

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from club.errors import ServiceError
 from club.forms import ClubForm, TokenForm, rule_field_name
-from club.pages import call_service
+from club.pages import call_service, refusal_on_form
 from club.roles import PUBLIC, SIGNED_IN, Role, has_mfa, role_required, user_roles
 from club.rulebook import RULES, preset_values
 from club.selectors import api_tokens_of, club_get, rulebook_get
@@ -63,11 +63,13 @@ def club_edit(request: HttpRequest) -> HttpResponse:
         try:
             club_update(actor=request.user, overrides=form.overrides(), **values)
         except ServiceError as exc:
-            form.add_error(None, str(exc.message))
-            for key, problems in exc.fields.items():
-                name = rule_field_name(key) if rule_field_name(key) in form.fields else key
-                for problem in problems:
-                    form.add_error(name if name in form.fields else None, problem)
+            refusal_on_form(
+                form,
+                exc,
+                field_for=lambda key: (
+                    rule_field_name(key) if rule_field_name(key) in form.fields else key
+                ),
+            )
         else:
             messages.success(request, _("The club's settings were saved."))
             return redirect("club:home")

@@ -10,14 +10,14 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from club.errors import ServiceError
-from club.pages import call_service
+from club.pages import call_service, refusal_on_form
 from club.roles import Role, role_required
 from harvests import forms as f
 from harvests import services
@@ -44,14 +44,7 @@ def form_page(
         try:
             action(form.cleaned_data)
         except ServiceError as exc:
-            placed = False
-            for field, problems in exc.fields.items():
-                if field in form.fields:
-                    for problem in problems:
-                        form.add_error(field, problem)
-                    placed = True
-            if not placed or exc.code != "INVALID_INPUT":
-                form.add_error(None, f"{exc.code}: {exc.message}")
+            refusal_on_form(form, exc, with_code=True)
         else:
             messages.success(request, _("Saved."))
             return redirect(done)
@@ -116,7 +109,7 @@ def batch_stage(request: HttpRequest, code: str) -> HttpResponse:
 
 @role_required(Role.GROWER)
 def batch_harvest(request: HttpRequest, code: str) -> HttpResponse:
-    _batch_or_404(code)
+    get_object_or_404(Batch, code=code)
     return form_page(
         request,
         f.HarvestForm,
@@ -128,7 +121,7 @@ def batch_harvest(request: HttpRequest, code: str) -> HttpResponse:
 
 @role_required(Role.GROWER)
 def batch_destroy(request: HttpRequest, code: str) -> HttpResponse:
-    _batch_or_404(code)
+    get_object_or_404(Batch, code=code)
     return form_page(
         request,
         f.BatchDestructionForm,
@@ -143,7 +136,7 @@ def batch_destroy(request: HttpRequest, code: str) -> HttpResponse:
 
 @role_required(Role.GROWER)
 def harvest_lab(request: HttpRequest, harvest_id: int) -> HttpResponse:
-    _harvest_or_404(harvest_id)
+    get_object_or_404(Harvest, pk=harvest_id)
     return form_page(
         request,
         f.LabResultForm,
@@ -155,7 +148,7 @@ def harvest_lab(request: HttpRequest, harvest_id: int) -> HttpResponse:
 
 @role_required(Role.GROWER)
 def harvest_lot(request: HttpRequest, harvest_id: int) -> HttpResponse:
-    harvest = _harvest_or_404(harvest_id)
+    harvest = get_object_or_404(Harvest, pk=harvest_id)
     return form_page(
         request,
         f.LotForm,
@@ -175,7 +168,7 @@ def lot_release(request: HttpRequest, code: str) -> HttpResponse:
 
 @role_required(*GROW)
 def lot_recall(request: HttpRequest, code: str) -> HttpResponse:
-    _lot_or_404(code)
+    get_object_or_404(Lot, code=code)
     form = f.RecallForm(request.POST or None)
     recipients = None
     if request.method == "POST" and form.is_valid():
@@ -193,7 +186,7 @@ def lot_recall(request: HttpRequest, code: str) -> HttpResponse:
 
 @role_required(Role.GROWER)
 def lot_destroy(request: HttpRequest, code: str) -> HttpResponse:
-    _lot_or_404(code)
+    get_object_or_404(Lot, code=code)
     return form_page(
         request,
         f.DestructionForm,
@@ -206,7 +199,7 @@ def lot_destroy(request: HttpRequest, code: str) -> HttpResponse:
 
 @role_required(Role.GROWER)
 def lot_correct(request: HttpRequest, code: str) -> HttpResponse:
-    _lot_or_404(code)
+    get_object_or_404(Lot, code=code)
     return form_page(
         request,
         f.CorrectionForm,
@@ -291,21 +284,3 @@ def balance(request: HttpRequest) -> HttpResponse:
     return render(
         request, "harvests/balance.html", {"rows": mass_balance(until=until), "until": until}
     )
-
-
-def _batch_or_404(code: str) -> Batch:
-    from django.shortcuts import get_object_or_404
-
-    return get_object_or_404(Batch, code=code)
-
-
-def _harvest_or_404(harvest_id: int) -> Harvest:
-    from django.shortcuts import get_object_or_404
-
-    return get_object_or_404(Harvest, pk=harvest_id)
-
-
-def _lot_or_404(code: str) -> Lot:
-    from django.shortcuts import get_object_or_404
-
-    return get_object_or_404(Lot, code=code)

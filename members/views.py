@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from club.errors import ServiceError
-from club.pages import call_service
+from club.pages import call_service, refusal_on_form
 from club.quantities import parse_grams
 from club.ratelimit import hit
 from club.roles import PUBLIC, SIGNED_IN, Role, role_required
@@ -52,18 +52,6 @@ BOARD = Role.BOARD
 STAFF_LIST = (Role.BOARD, Role.COUNTER, Role.TREASURER)
 
 
-def form_errors_from(form: Any, exc: ServiceError) -> None:
-    """Put a service's refusal on the form: by field where it names one, else on top."""
-    placed = False
-    for field, problems in exc.fields.items():
-        if field in form.fields:
-            for problem in problems:
-                form.add_error(field, problem)
-            placed = True
-    if not placed:
-        form.add_error(None, str(exc.message))
-
-
 # --- Applying ------------------------------------------------------------------------------
 
 
@@ -84,7 +72,7 @@ def apply(request: HttpRequest) -> HttpResponse:
             if exc.code == "GRAMS_INVALID":
                 form.add_error("forecast_grams", str(exc.message))
             else:
-                form_errors_from(form, exc)
+                refusal_on_form(form, exc)
         else:
             return redirect("members:apply_done")
     return render(request, "members/apply.html", {"form": form, "rulebook": book})
