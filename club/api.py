@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router
 
-from club.api_support import requires
+from club.api_support import Schema, requires
 from club.roles import SIGNED_IN, Role
 from club.selectors import audit_head, club_get, rulebook_get
 

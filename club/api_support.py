@@ -6,19 +6,59 @@ is parsed, so a caller without the role gets 403 whatever they send.
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any
 
+import ninja
+from annotated_types import Interval
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.functional import Promise
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 from ninja.utils import check_csrf
+from pydantic import ValidationInfo, field_validator
 
 from club import errors
 from club.errors import ServiceError
 from club.roles import PUBLIC, SIGNED_IN, _access, denial
 from club.selectors import api_token_user
+from club.validation import FIRST_YEAR, LAST_YEAR
+
+# Every number and date the API accepts is bounded, so nothing reaches the database that it
+# refuses (an integer past its column, a date whose local time overflows when it is shown).
+INT_MAX = 2**31 - 1
+Id = Annotated[int, Interval(ge=1, le=INT_MAX)]
+Offset = Annotated[int, Interval(ge=0, le=INT_MAX)]
+Limit = Annotated[int, Interval(ge=1, le=500)]
+
+
+def _bounded(value: Any) -> Any:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and not -INT_MAX <= value <= INT_MAX:
+        raise ValueError(f"must be between {-INT_MAX} and {INT_MAX}")
+    if isinstance(value, dt.date) and not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(f"must lie between the years {FIRST_YEAR} and {LAST_YEAR}")
+    if isinstance(value, Decimal) and (not value.is_finite() or abs(value) >= 10**9):
+        raise ValueError("must be a finite number below 1000000000")
+    if isinstance(value, list | tuple):
+        for v in value:
+            _bounded(v)
+    if isinstance(value, dict):
+        for v in value.values():
+            _bounded(v)
+    return value
+
+
+class Schema(ninja.Schema):
+    """The API's schema base: every integer, date and decimal field is bounded (see above)."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _within_bounds(cls, value: Any, info: ValidationInfo) -> Any:
+        return _bounded(value)
 
 
 class ApiError(ServiceError):
@@ -118,7 +158,19 @@ def install(api: NinjaAPI) -> None:
         )
 
 
-__all__ = ["PUBLIC", "SIGNED_IN", "ApiError", "CscAuth", "error_body", "install", "requires"]
+__all__ = [
+    "PUBLIC",
+    "SIGNED_IN",
+    "ApiError",
+    "CscAuth",
+    "Id",
+    "Limit",
+    "Offset",
+    "Schema",
+    "error_body",
+    "install",
+    "requires",
+]
 
 
 def caller(request: HttpRequest) -> Any:

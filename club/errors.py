@@ -56,6 +56,8 @@ FORBIDDEN = "FORBIDDEN"
 MFA_REQUIRED = "MFA_REQUIRED"
 NOT_FOUND = "NOT_FOUND"
 CSRF_FAILED = "CSRF_FAILED"
+METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
+SERVER_ERROR = "SERVER_ERROR"
 
 MESSAGES: dict[str, Promise] = {
     RULEBOOK_OVERRIDE_LOOSER: _("A club may only be stricter than the law, never looser."),
@@ -66,6 +68,8 @@ MESSAGES: dict[str, Promise] = {
     MFA_REQUIRED: _("Staff roles must set up two-factor authentication first."),
     NOT_FOUND: _("Not found."),
     CSRF_FAILED: _("The security token of this form is missing or out of date."),
+    METHOD_NOT_ALLOWED: _("This method is not allowed here."),
+    SERVER_ERROR: _("Something went wrong on our side. Please try again."),
 }
 
 

@@ -6,6 +6,7 @@ message and a stable code; callers write nothing on refusal.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -23,15 +24,29 @@ def decimal_places(value: Decimal) -> int:
     return -exponent if isinstance(exponent, int) and exponent < 0 else 0
 
 
+# What a person types: ASCII digits with at most one "." or "," (and a sign where allowed).
+# Python's Decimal would also take "1_0", "1e3", "Infinity", full-width and Arabic-Indic digits.
+_NUMBER = re.compile(r"-?[0-9]+(?:[.,][0-9]+)?")
+
+
 def _decimal(raw: Any) -> Decimal | None:
     if isinstance(raw, bool) or raw is None:
         return None
-    text = str(raw).strip().replace(",", ".")
-    try:
-        value = Decimal(text)
-    except (InvalidOperation, ValueError):
+    if isinstance(raw, Decimal | int):  # a value from code or a typed form field, not typed text
+        value = Decimal(raw)
+        return value if value.is_finite() else None
+    text = str(raw).strip()
+    if not _NUMBER.fullmatch(text):
         return None
-    return value if value.is_finite() else None
+    try:
+        return Decimal(text.replace(",", "."))
+    except (InvalidOperation, ValueError):  # pragma: no cover - the pattern admits only numbers
+        return None
+
+
+def _too_precise(field: str, example: str) -> ServiceError:
+    message = _("Enter at most two decimals, e.g. %(example)s.") % {"example": example}
+    return ServiceError(GRAMS_INVALID, message, status=400, fields={field: [message]})
 
 
 def parse_grams(
@@ -43,6 +58,8 @@ def parse_grams(
 ) -> Decimal:
     """Grams with at most two decimals, not negative, at most ``maximum``."""
     value = _decimal(raw)
+    if value is not None and 0 <= value <= maximum and decimal_places(value) > 2:
+        raise _too_precise(field, "2.55")
     if (
         value is None
         or value < 0
@@ -62,6 +79,8 @@ def parse_grams(
 def parse_signed_grams(raw: Any, *, field: str = "grams") -> Decimal:
     """Grams that may be negative (a correction), never zero."""
     value = _decimal(raw)
+    if value is not None and value != 0 and decimal_places(value) > 2:
+        raise _too_precise(field, "-2.55")
     if value is None or value == 0 or abs(value) > 1000000 or decimal_places(value) > 2:
         raise ServiceError(
             GRAMS_INVALID,

@@ -7,5 +7,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("club/edit/", views.club_edit, name="edit"),
     path("account/", views.account, name="account"),
-    path("account/tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
+    path("account/tokens/<id:pk>/revoke/", views.token_revoke, name="token_revoke"),
 ]

@@ -38,3 +38,19 @@ def required_text(value: Any, field: str, *, limit: int = 2000, required: bool =
             fields={field: [_("This field is required.")]},
         )
     return text
+
+
+# Dates the app accepts anywhere: a date near year 9999 overflows when shown in a timezone ahead
+# of UTC, and no club record lies outside these years.
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+
+
+def bounded_date(value: Any, field: str) -> Any:
+    """A date or datetime between FIRST_YEAR and LAST_YEAR, else a 400 refusal naming the field."""
+    if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
+        message = _("Enter a date between the years %(first)s and %(last)s.") % {
+            "first": FIRST_YEAR,
+            "last": LAST_YEAR,
+        }
+        raise ServiceError(errors.INVALID_INPUT, message, status=400, fields={field: [message]})
+    return value

@@ -1,9 +1,12 @@
 from django.contrib import admin
-from django.urls import include, path, re_path
+from django.urls import include, path, re_path, register_converter
 
+from club.converters import IdConverter
 from club.roles import PUBLIC
 from csc.api import api, api_not_found
 
+# Before the apps' URL modules are read: they use <id:...> for every number in a path.
+register_converter(IdConverter, "id")
 api_not_found.csc_access = PUBLIC  # type: ignore[attr-defined]
 
 urlpatterns = [

@@ -7,9 +7,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import Http404, HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Router, Status
 
-from club.api_support import caller, requires
+from club.api_support import Id, Limit, Offset, Schema, caller, requires
 from club.roles import SIGNED_IN, Role
 from club.selectors import rulebook_get
 from dispensing.quotas import quota_for
@@ -27,7 +27,12 @@ class DispensingIn(Schema):
     grams: str = Field(description='grams as a string, "2.5" or "2,5"')
     id_checked: bool
     idempotency_key: str | None = Field(None, max_length=100)
-    card_scanned: bool = False
+    card_token: str | None = Field(
+        None,
+        max_length=500,
+        description="the scanned card's token: the server resolves it and refuses forged, "
+        "revoked and suspended cards; only then is the dispensing marked card_scanned",
+    )
 
 
 class DispensingOut(Schema):
@@ -82,7 +87,7 @@ def dispensing_new(request: HttpRequest, payload: DispensingIn) -> Status:
         grams=payload.grams,
         id_checked=payload.id_checked,
         idempotency_key=payload.idempotency_key,
-        card_scanned=payload.card_scanned,
+        card_token=payload.card_token,
     )
     return Status(
         201, dispensing_out(result.dispensing, replayed=result.replayed, quota=result.quota)
@@ -95,7 +100,7 @@ def dispensing_new(request: HttpRequest, payload: DispensingIn) -> Status:
     auth=requires(Role.BOARD),
     summary="Reverse a dispensing; restores stock and quota",
 )
-def dispensing_reversal(request: HttpRequest, receipt: int, payload: ReversalIn) -> Status:
+def dispensing_reversal(request: HttpRequest, receipt: Id, payload: ReversalIn) -> Status:
     reversal = dispensing_reverse(actor=caller(request), receipt=receipt, reason=payload.reason)
     return Status(
         201,
@@ -113,7 +118,7 @@ def dispensing_reversal(request: HttpRequest, receipt: int, payload: ReversalIn)
     auth=requires(*STAFF),
     summary="Limits, used and remaining, THC cap, eligibility and blocking codes",
 )
-def member_quota(request: HttpRequest, number: int) -> dict[str, Any]:
+def member_quota(request: HttpRequest, number: Id) -> dict[str, Any]:
     member = member_by_number(number)
     if member is None:
         raise Http404
@@ -134,7 +139,9 @@ def my_quota(request: HttpRequest) -> dict[str, Any]:
     auth=requires(SIGNED_IN),
     summary="My dispensings",
 )
-def my_dispensings(request: HttpRequest, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+def my_dispensings(
+    request: HttpRequest, limit: Limit = 100, offset: Offset = 0
+) -> list[dict[str, Any]]:
     member = member_of_user(caller(request))
     if member is None:
         raise Http404

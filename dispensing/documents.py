@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import io
 import textwrap
+from collections.abc import Callable
+from typing import Any
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -27,19 +29,29 @@ WARNINGS = [
 ]
 
 
-def _canvas(width_mm: float, height_mm: float, title: str) -> tuple:
-    from reportlab.lib.units import mm
-    from reportlab.pdfgen import canvas
+def _document(title: str, *pages: Callable[[Any, Dispensing, str], None]) -> Callable:
+    """A PDF of one or more pages, each drawn by a function on the same canvas."""
 
-    buf = io.BytesIO()
-    pdf = canvas.Canvas(buf, pagesize=(width_mm * mm, height_mm * mm))
-    pdf.setTitle(title)
-    return buf, pdf, mm
+    def render(d: Dispensing, club_name: str) -> bytes:
+        from reportlab.pdfgen import canvas
+
+        buf = io.BytesIO()
+        pdf = canvas.Canvas(buf)
+        pdf.setTitle(_(title) % {"n": d.receipt})
+        for draw in pages:
+            draw(pdf, d, club_name)
+            pdf.showPage()
+        pdf.save()
+        return buf.getvalue()
+
+    return render
 
 
-def receipt_pdf(d: Dispensing, club_name: str) -> bytes:
+def _receipt_page(pdf: Any, d: Dispensing, club_name: str) -> None:
     """An 80 mm till receipt."""
-    buf, pdf, mm = _canvas(80, 120, _("Receipt %(n)s") % {"n": d.receipt})
+    from reportlab.lib.units import mm
+
+    pdf.setPageSize((80 * mm, 120 * mm))
     y = 112.0
     local = timezone.localtime(d.dispensed_at)
 
@@ -65,15 +77,14 @@ def receipt_pdf(d: Dispensing, club_name: str) -> bytes:
         line(f"({d.contribution_per_gram} {d.currency}/g)", 8)
     y -= 4
     line(_("For the member's own use only. Passing it on is an offence."), 7)
-    pdf.showPage()
-    pdf.save()
-    return buf.getvalue()
 
 
-def leaflet_pdf(d: Dispensing, club_name: str) -> bytes:
+def _leaflet_page(pdf: Any, d: Dispensing, club_name: str) -> None:
     """A6 leaflet with weight, harvest date, best-before, strain, average THC and CBD, and the
     health warnings (KCanG §21(3))."""
-    buf, pdf, mm = _canvas(105, 148, _("Information leaflet"))
+    from reportlab.lib.units import mm
+
+    pdf.setPageSize((105 * mm, 148 * mm))
     y = 138.0
 
     def line(text: str, size: int = 9, bold: bool = False, width: int = 60) -> None:
@@ -99,6 +110,11 @@ def leaflet_pdf(d: Dispensing, club_name: str) -> bytes:
     line(_("Health warnings"), 10, True)
     for text in WARNINGS:
         line("• " + _(text), 8, width=66)
-    pdf.showPage()
-    pdf.save()
-    return buf.getvalue()
+
+
+receipt_pdf = _document(gettext_noop("Receipt %(n)s"), _receipt_page)
+leaflet_pdf = _document(gettext_noop("Information leaflet"), _leaflet_page)
+# What the counter prints after a dispensing: one document, one keystroke.
+receipt_and_leaflet_pdf = _document(
+    gettext_noop("Receipt %(n)s and leaflet"), _receipt_page, _leaflet_page
+)

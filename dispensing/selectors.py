@@ -37,6 +37,23 @@ class Panel:
     quota: Quota
     lots: list[LotChoice]
 
+    @property
+    def proposed(self) -> str:
+        """The lot the counter proposes: the first this member may receive (the lots come first
+        expiring first out), or "" when the member may receive none."""
+        return next((c.lot.code for c in self.lots if not c.refusals), "")
+
+    @property
+    def no_lot_reasons(self) -> list[tuple[str, str]]:
+        """Why no lot can go to this member (each distinct refusal once), when none can."""
+        if self.proposed:
+            return []
+        seen: dict[str, str] = {}
+        for choice in self.lots:
+            for code, message in choice.refusals:
+                seen.setdefault(code, message)
+        return list(seen.items())
+
 
 def counter_panel(
     member: Member, *, book: Rulebook | None = None, on: dt.date | None = None

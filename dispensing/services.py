@@ -37,6 +37,7 @@ from dispensing.quotas import (
 )
 from harvests.models import Lot, LotStatus
 from harvests.services import stock_return, stock_withdraw
+from members.cards import card_resolve
 from members.models import Member
 
 # The contribution per gram of a lot comes from the finance app, which sits above this one; it
@@ -78,10 +79,30 @@ def _lot_refusal(lot: Lot, on: dt.date) -> tuple[str, str] | None:
     return None
 
 
-def _replay(key: str | None) -> Dispensing | None:
+IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+LOT_REQUIRED = "LOT_REQUIRED"
+CARD_MISMATCH = "CARD_MISMATCH"
+
+
+def _replay(
+    key: str | None, *, member_number: int, lot_code: str, grams: Decimal
+) -> Dispensing | None:
+    """The dispensing an idempotency key already made, if the request is the same; a key reused
+    for another member, lot or amount is refused (as payment APIs do), never answered with the
+    other dispensing."""
     if not key:
         return None
-    return Dispensing.objects.select_related("member", "lot").filter(idempotency_key=key).first()
+    earlier = Dispensing.objects.select_related("member", "lot").filter(idempotency_key=key).first()
+    if earlier is not None and (
+        earlier.member.number != member_number
+        or earlier.lot.code != lot_code
+        or earlier.grams != grams
+    ):
+        raise StateConflict(
+            IDEMPOTENCY_KEY_REUSED,
+            _("This idempotency key was already used for another dispensing."),
+        )
+    return earlier
 
 
 def dispensing_record(
@@ -92,18 +113,24 @@ def dispensing_record(
     grams: Any,
     id_checked: bool,
     idempotency_key: str | None = None,
-    card_scanned: bool = False,
+    card_token: str | None = None,
     at: dt.datetime | None = None,
 ) -> DispensingResult:
     """Record a dispensing if every rule holds at commit time, else raise the first refusal's
     code (all refusals are listed in ``fields["refusals"]``) and write nothing.
 
-    A repeated ``idempotency_key`` returns the first dispensing and writes nothing.
+    A repeated ``idempotency_key`` with the same member, lot and grams returns the first
+    dispensing and writes nothing; with anything else it is refused (``IDEMPOTENCY_KEY_REUSED``).
+    A ``card_token`` is resolved here (forged, revoked and suspended cards are refused with their
+    codes) and must belong to the member; only then is the dispensing marked ``card_scanned``.
     Locks: the member row, then the lot row. ``at`` is for importing history only.
     """
     amount = parse_grams(grams, allow_zero=False, maximum=Decimal("1000"))
+    lot_code = (lot_code or "").strip()[:20]
+    if not lot_code:
+        raise ServiceError(LOT_REQUIRED, _("Choose a lot."), fields={"lot": [_("Choose a lot.")]})
     key = (idempotency_key or "").strip()[:100] or None
-    earlier = _replay(key)
+    earlier = _replay(key, member_number=member_number, lot_code=lot_code, grams=amount)
     if earlier is not None:
         return DispensingResult(
             earlier, quota_for(earlier.member, rulebook_get(), earlier.local_date), True
@@ -116,11 +143,12 @@ def dispensing_record(
             grams=amount,
             id_checked=id_checked,
             key=key,
-            card_scanned=card_scanned,
+            card_token=card_token,
             at=at,
         )
     except IntegrityError:
-        earlier = _replay(key)  # the same key won a race a moment ago
+        # the same key won a race a moment ago
+        earlier = _replay(key, member_number=member_number, lot_code=lot_code, grams=amount)
         if earlier is None:
             raise
         return DispensingResult(
@@ -137,7 +165,7 @@ def _record(
     grams: Decimal,
     id_checked: bool,
     key: str | None,
-    card_scanned: bool,
+    card_token: str | None,
     at: dt.datetime | None,
 ) -> DispensingResult:
     club = club_get()
@@ -145,9 +173,14 @@ def _record(
         raise StateConflict("NO_CLUB", _("The club is not set up yet."))
     book = rulebook_get(club=club)
     member = lock_one(Member.objects.filter(number=member_number))
-    earlier = _replay(key)  # checked again under the member lock
-    if earlier is not None:
+    earlier = _replay(key, member_number=member_number, lot_code=lot_code, grams=grams)
+    if earlier is not None:  # checked again under the member lock
         return DispensingResult(earlier, quota_for(member, book, earlier.local_date), True)
+    card_scanned = False
+    if card_token:
+        if card_resolve(card_token).pk != member.pk:  # refuses forged, revoked, suspended
+            raise ServiceError(CARD_MISMATCH, _("This card belongs to another member."))
+        card_scanned = True
     lot = lock_one(Lot.objects.select_related("harvest__batch__strain").filter(code=lot_code))
     now = at or timezone.now()
     on = club_now(club.timezone, now).date()

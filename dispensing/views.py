@@ -18,7 +18,7 @@ from club.errors import ServiceError
 from club.pages import call_service
 from club.roles import SIGNED_IN, Role, role_required
 from club.selectors import club_get
-from dispensing.documents import leaflet_pdf, receipt_pdf
+from dispensing.documents import leaflet_pdf, receipt_and_leaflet_pdf, receipt_pdf
 from dispensing.models import Dispensing
 from dispensing.selectors import (
     counter_panel,
@@ -33,6 +33,7 @@ from members.selectors import member_by_number, member_of_user, member_search
 
 COUNTER = (Role.COUNTER, Role.BOARD)
 QUICK_GRAMS = ("1", "2", "3", "5", "10")
+FIND_PAGE = 25
 
 
 def _panel_response(request: HttpRequest, member: Member, **extra: Any) -> HttpResponse:
@@ -65,16 +66,17 @@ def counter_find(request: HttpRequest) -> HttpResponse:
             member = card_resolve(text)
         except ServiceError as exc:
             return render(request, "dispensing/_refusal.html", {"error": exc})
-        return _panel_response(request, member, card_scanned=True)
+        return _panel_response(request, member, card_token=text)
     if text.isdigit():
         found = member_by_number(int(text))
         if found is None:
             return render(request, "dispensing/_find.html", {"matches": [], "q": text})
         return _panel_response(request, found)
-    matches = list(member_search(query=text)[:10])
-    if len(matches) == 1:
-        return _panel_response(request, matches[0])
-    return render(request, "dispensing/_find.html", {"matches": matches, "q": text})
+    found_all = member_search(query=text)
+    page = Paginator(found_all, FIND_PAGE).get_page(request.POST.get("page"))
+    if page.paginator.count == 1:
+        return _panel_response(request, page[0])
+    return render(request, "dispensing/_find.html", {"page": page, "q": text})
 
 
 @role_required(*COUNTER)
@@ -91,24 +93,28 @@ def counter_dispense(request: HttpRequest, number: int) -> HttpResponse:
     member = member_by_number(number)
     if member is None:
         raise Http404
+    id_checked = request.POST.get("id_checked") == "on"
+    token = request.POST.get("card_token", "")[:500] or None
     try:
         result = dispensing_record(
             actor=request.user,
             member_number=number,
             lot_code=request.POST.get("lot", ""),
             grams=request.POST.get("grams", ""),
-            id_checked=request.POST.get("id_checked") == "on",
+            id_checked=id_checked,
             idempotency_key=request.POST.get("idempotency_key") or None,
-            card_scanned=request.POST.get("card_scanned") == "1",
+            card_token=token,
         )
     except ServiceError as exc:
+        # The same member is still at the counter: keep the ID check, the lot and the grams.
         return _panel_response(
             request,
             member,
             error=exc,
-            grams=request.POST.get("grams", ""),
-            chosen=request.POST.get("lot", ""),
-            card_scanned=request.POST.get("card_scanned") == "1",
+            grams=request.POST.get("grams", "")[:20],
+            chosen=request.POST.get("lot", "")[:20],
+            card_token=token,
+            id_checked=id_checked,
         )
     return render(request, "dispensing/_done.html", {"d": result.dispensing, "quota": result.quota})
 
@@ -123,6 +129,12 @@ def _document(request: HttpRequest, receipt: int, render_pdf: Any, name: str) ->
     )
     response["Content-Disposition"] = f'inline; filename="{name}-{receipt}.pdf"'
     return response
+
+
+@role_required(*COUNTER)
+def receipt_and_leaflet(request: HttpRequest, receipt: int) -> HttpResponse:
+    """One document to print after a dispensing: the receipt, then the leaflet."""
+    return _document(request, receipt, receipt_and_leaflet_pdf, "receipt-leaflet")
 
 
 @role_required(*COUNTER)

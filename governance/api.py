@@ -6,9 +6,9 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.http import Http404, HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Router, Status
 
-from club.api_support import caller, requires
+from club.api_support import Id, Schema, caller, requires
 from club.roles import Role
 from governance.models import Assembly, Poll, PollStatus
 from governance.services import (
@@ -130,14 +130,14 @@ def assembly_new(request: HttpRequest, payload: AssemblyIn) -> Status:
     auth=requires(*BOARD),
     summary="Convene: invitations go to every member individually",
 )
-def assembly_convene_api(request: HttpRequest, id: int) -> dict[str, Any]:
+def assembly_convene_api(request: HttpRequest, id: Id) -> dict[str, Any]:
     return _assembly_out(assembly_convene(actor=caller(request), assembly_id=id))
 
 
 @router.post(
     "/assemblies/{id}/open", response=AssemblyOut, auth=requires(*BOARD), summary="Open the session"
 )
-def assembly_open_api(request: HttpRequest, id: int) -> dict[str, Any]:
+def assembly_open_api(request: HttpRequest, id: Id) -> dict[str, Any]:
     return _assembly_out(assembly_open(actor=caller(request), assembly_id=id))
 
 
@@ -147,7 +147,7 @@ def assembly_open_api(request: HttpRequest, id: int) -> dict[str, Any]:
     auth=requires(*BOARD),
     summary="Close the session",
 )
-def assembly_close_api(request: HttpRequest, id: int) -> dict[str, Any]:
+def assembly_close_api(request: HttpRequest, id: Id) -> dict[str, Any]:
     return _assembly_out(assembly_close(actor=caller(request), assembly_id=id))
 
 
@@ -157,7 +157,7 @@ def assembly_close_api(request: HttpRequest, id: int) -> dict[str, Any]:
     auth=requires(*BOARD),
     summary="A poll on an announced agenda item",
 )
-def poll_new(request: HttpRequest, id: int, payload: PollIn) -> Status:
+def poll_new(request: HttpRequest, id: Id, payload: PollIn) -> Status:
     data = payload.dict()
     item_id = data.pop("item_id")
     if not Assembly.objects.filter(pk=id, items__pk=item_id).exists():
@@ -171,7 +171,7 @@ def poll_new(request: HttpRequest, id: int, payload: PollIn) -> Status:
     auth=requires(*BOARD),
     summary="Open the poll and freeze the voter roll",
 )
-def poll_open_api(request: HttpRequest, id: int) -> dict[str, Any]:
+def poll_open_api(request: HttpRequest, id: Id) -> dict[str, Any]:
     return _poll_out(poll_open(actor=caller(request), poll_id=id))
 
 
@@ -181,7 +181,7 @@ def poll_open_api(request: HttpRequest, id: int) -> dict[str, Any]:
     auth=requires(*BOARD),
     summary="Close the poll and compute the result",
 )
-def poll_close_api(request: HttpRequest, id: int) -> dict[str, Any]:
+def poll_close_api(request: HttpRequest, id: Id) -> dict[str, Any]:
     return _poll_out(poll_close(actor=caller(request), poll_id=id))
 
 
@@ -191,7 +191,7 @@ def poll_close_api(request: HttpRequest, id: int) -> dict[str, Any]:
     auth=requires(*MEMBERS),
     summary="Vote, for yourself or as proxy holder; one per represented member",
 )
-def ballot_new(request: HttpRequest, id: int, payload: BallotIn) -> Status:
+def ballot_new(request: HttpRequest, id: Id, payload: BallotIn) -> Status:
     _poll(id)
     code = ballot_cast(
         user=caller(request), poll_id=id, choice=payload.choice, on_behalf_of=payload.on_behalf_of
@@ -205,7 +205,7 @@ def ballot_new(request: HttpRequest, id: int, payload: BallotIn) -> Status:
     auth=requires(*MEMBERS),
     summary="Counts, quorum, majority and outcome once the poll is closed",
 )
-def poll_result(request: HttpRequest, id: int) -> dict[str, Any]:
+def poll_result(request: HttpRequest, id: Id) -> dict[str, Any]:
     poll = _poll(id)
     out = _poll_out(poll)
     if poll.status != PollStatus.CLOSED:

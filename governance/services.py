@@ -24,7 +24,7 @@ from club.audit import audit_record
 from club.errors import ServiceError, StateConflict
 from club.selectors import rulebook_get
 from club.services import lock_one
-from club.validation import required_text
+from club.validation import bounded_date, required_text
 from governance.majority import decide
 from governance.models import (
     Acceptance,
@@ -88,6 +88,7 @@ def assembly_create(
 ) -> Assembly:
     if kind not in Assembly.Kind.values or mode not in Assembly.Mode.values:
         raise ServiceError(errors.INVALID_INPUT, _("Choose the kind and the form."), status=400)
+    bounded_date(starts_at, "starts_at")
     assembly = Assembly.objects.create(
         title=required_text(title, "title", limit=200),
         kind=kind,

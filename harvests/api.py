@@ -9,9 +9,9 @@ from typing import Any, Literal
 
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Router, Status
 
-from club.api_support import caller, requires
+from club.api_support import Schema, caller, requires
 from club.roles import Role
 from harvests.models import Batch, Lot
 from harvests.selectors import lots_with_stock

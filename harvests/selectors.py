@@ -8,7 +8,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import DecimalField, Sum, Value
+from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from club.quantities import exact
@@ -17,6 +17,8 @@ from harvests.models import (
     Batch,
     Harvest,
     Lot,
+    LotStatus,
+    LotStatusChange,
     MovementKind,
     PropagationMovement,
     Stage,
@@ -216,5 +218,22 @@ def mass_balance(*, until: dt.date) -> list[dict[str, Any]]:
 
 
 def lots_available() -> list[Lot]:
-    """Released lots that still hold stock, for the counter (dispensing reads them here)."""
-    return [lot for lot in lots_with_stock(status="released") if lot.stock > 0]  # type: ignore[attr-defined]
+    """Released lots that still hold stock, for the counter (dispensing reads them here), first
+    expiring first out: earliest best-before, then the earliest released."""
+    released_at = (
+        LotStatusChange.objects.filter(lot=OuterRef("pk"), to_status=LotStatus.RELEASED)
+        .order_by("at")
+        .values("at")[:1]
+    )
+    qs = (
+        Lot.objects.select_related("harvest__batch__strain")
+        .filter(status=LotStatus.RELEASED)
+        .annotate(stock=_SUM, released_at=Subquery(released_at))
+        .order_by("best_before", "released_at", "pk")
+    )
+    lots: list[Lot] = []
+    for lot in qs:
+        lot.stock = exact(lot.stock)
+        if lot.stock > 0:
+            lots.append(lot)
+    return lots

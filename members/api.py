@@ -8,9 +8,9 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.http import Http404, HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Router, Status
 
-from club.api_support import ApiError, caller, requires
+from club.api_support import ApiError, Id, Limit, Offset, Schema, caller, requires
 from club.errors import NOT_FOUND
 from club.quantities import parse_grams
 from club.ratelimit import hit
@@ -172,7 +172,7 @@ def application_list(request: HttpRequest, status: str = "") -> list[dict[str, A
     auth=requires(Role.COUNTER, Role.BOARD),
     summary="Record the identity check",
 )
-def application_identity_check(request: HttpRequest, id: int, payload: IdentityCheckIn) -> Status:
+def application_identity_check(request: HttpRequest, id: Id, payload: IdentityCheckIn) -> Status:
     check = identity_check_record(
         actor=caller(request),
         application_id=id,
@@ -187,7 +187,7 @@ def application_identity_check(request: HttpRequest, id: int, payload: IdentityC
     auth=requires(Role.BOARD),
     summary="Approve or reject",
 )
-def application_decision(request: HttpRequest, id: int, payload: DecisionIn) -> dict[str, Any]:
+def application_decision(request: HttpRequest, id: Id, payload: DecisionIn) -> dict[str, Any]:
     member = application_decide(
         actor=caller(request),
         application_id=id,
@@ -207,7 +207,7 @@ def application_decision(request: HttpRequest, id: int, payload: DecisionIn) -> 
     summary="Find members by number or name",
 )
 def member_list(
-    request: HttpRequest, search: str = "", status: str = "", limit: int = 50, offset: int = 0
+    request: HttpRequest, search: str = "", status: str = "", limit: Limit = 50, offset: Offset = 0
 ) -> list[dict[str, Any]]:
     limit = max(1, min(limit, 200))
     offset = max(0, offset)
@@ -216,7 +216,7 @@ def member_list(
 
 
 @router.get("/members/{number}", response=MemberOut, auth=requires(*STAFF), summary="One member")
-def member_detail(request: HttpRequest, number: int) -> dict[str, Any]:
+def member_detail(request: HttpRequest, number: Id) -> dict[str, Any]:
     member = selectors.member_by_number(number)
     if member is None:
         raise Http404
@@ -229,7 +229,7 @@ def member_detail(request: HttpRequest, number: int) -> dict[str, Any]:
     auth=requires(Role.BOARD),
     summary="Suspend, reinstate, end, expel",
 )
-def member_status(request: HttpRequest, number: int, payload: StatusIn) -> Status:
+def member_status(request: HttpRequest, number: Id, payload: StatusIn) -> Status:
     decision = member_status_change(
         actor=caller(request),
         number=number,
@@ -253,7 +253,7 @@ def member_status(request: HttpRequest, number: int, payload: StatusIn) -> Statu
     auth=requires(Role.BOARD, Role.MEMBER),
     summary="A new monthly forecast",
 )
-def member_forecast(request: HttpRequest, number: int, payload: ForecastIn) -> Status:
+def member_forecast(request: HttpRequest, number: Id, payload: ForecastIn) -> Status:
     user = caller(request)
     if Role.BOARD not in user_roles(user) or not has_mfa(user):
         own = selectors.member_of_user(user)

@@ -212,7 +212,13 @@ from decimal import Decimal  # noqa: E402
 
 
 def make_lot(
-    *, grams: str = "100", release: bool = True, harvest: Any = None, thc: str = "12.5", **kw: Any
+    *,
+    grams: str = "100",
+    release: bool = True,
+    harvest: Any = None,
+    thc: str = "12.5",
+    best_before_days: int = 180,
+    **kw: Any,
 ) -> Any:
     import datetime as dt
 
@@ -228,7 +234,7 @@ def make_lot(
         harvest_id=harvest.pk,
         product_type="flower",
         grams=grams,
-        best_before=timezone.localdate() + dt.timedelta(days=180),
+        best_before=timezone.localdate() + dt.timedelta(days=best_before_days),
         thc_percent=thc,
         cbd_percent="1",
     )

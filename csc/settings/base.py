@@ -44,11 +44,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "club.middleware.HealthCheckMiddleware",
+    "club.middleware.ApiErrorFormatMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "club.middleware.InputGuardMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -57,6 +59,7 @@ MIDDLEWARE = [
     "club.middleware.ClubTimezoneMiddleware",
 ]
 
+CSRF_FAILURE_VIEW = "club.middleware.csrf_failure"
 ROOT_URLCONF = "csc.urls"
 WSGI_APPLICATION = "csc.wsgi.application"
 

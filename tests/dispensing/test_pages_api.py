@@ -158,7 +158,7 @@ def test_counter_finds_by_card_number_and_name_and_dispenses(client, clerk) -> N
         "grams": "2,5",
         "id_checked": "on",
         "idempotency_key": key,
-        "card_scanned": "1",
+        "card_token": card_token(member),
     }
     done = client.post(f"/counter/members/{member.number}/dispense/", form).content.decode()
     assert "data-receipt=" in done
