@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from club import navigation as nav
-from club.roles import denial, needs_mfa, user_roles
+from club.roles import acts_as, denial, needs_mfa, user_roles
 from club.selectors import club_get
 
 
@@ -30,6 +30,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     return {
         "nav_items": entries,
         "current_club": club,
-        "current_roles": sorted(user_roles(user)),
+        # The roles the user may act in now: a staff role without MFA shows nothing of its own.
+        "current_roles": sorted(r for r in user_roles(user) if acts_as(user, r)),
         "mfa_owed": user.is_authenticated and needs_mfa(user),
     }

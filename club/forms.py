@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from club.models import Club, Jurisdiction, LegalForm
@@ -26,6 +27,7 @@ class ClubForm(forms.Form):
     )
     timezone = forms.CharField(label=_("Time zone"), max_length=64)
     currency = forms.CharField(label=_("Currency"), max_length=3, min_length=3)
+    language = forms.ChoiceField(label=_("Language of documents"), choices=settings.LANGUAGES)
     jurisdiction = forms.ChoiceField(label=_("Jurisdiction"), choices=Jurisdiction.choices)
 
     def __init__(self, *args: Any, club: Club, **kwargs: Any) -> None:
@@ -34,7 +36,12 @@ class ClubForm(forms.Form):
         for rule in RULES:
             name = rule_field_name(rule.key)
             preset = law[rule.key]
-            help_text = _("Preset: %(value)s") % {"value": "—" if preset is None else preset}
+            shown: Any = preset
+            if preset is None:
+                shown = "—"
+            elif isinstance(preset, bool):  # not "True": a word in the page's language
+                shown = _("yes") if preset else _("no")
+            help_text = _("Preset: %(value)s") % {"value": shown}
             if rule.kind is bool:
                 field: forms.Field = forms.ChoiceField(choices=BOOL_CHOICES, required=False)
             else:
@@ -52,6 +59,7 @@ class ClubForm(forms.Form):
             "address",
             "timezone",
             "currency",
+            "language",
             "jurisdiction",
         ):
             self.initial.setdefault(key, getattr(club, key))
@@ -69,6 +77,7 @@ class ClubForm(forms.Form):
                 "address",
                 "timezone",
                 "currency",
+                "language",
                 "jurisdiction",
             )
         ]

@@ -130,6 +130,13 @@ class Club(models.Model):
         _("time zone"), max_length=64, default="Europe/Berlin", validators=[validate_timezone]
     )
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("The language of documents and background jobs (minutes, reports)."),
+    )
     jurisdiction = models.CharField(_("jurisdiction"), max_length=10, choices=Jurisdiction.choices)
     rule_overrides = models.JSONField(_("rule overrides"), default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

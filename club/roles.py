@@ -83,6 +83,13 @@ def denial(user: Any, access: str | frozenset[str]) -> str | None:
     return None
 
 
+def acts_as(user: Any, *roles: str) -> bool:
+    """Whether ``user`` may act in one of ``roles`` now: the same check as every page and endpoint
+    (``denial``), so a staff role without MFA does not count, even for a user who is also a
+    member. Views that show more to some roles ask this, never ``user_roles`` directly."""
+    return denial(user, _access(roles)) is None
+
+
 def _access(roles: Iterable[str]) -> str | frozenset[str]:
     roles = tuple(roles)
     if roles in ((PUBLIC,), (SIGNED_IN,)):

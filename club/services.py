@@ -30,6 +30,7 @@ CLUB_FIELDS = (
     "address",
     "timezone",
     "currency",
+    "language",
     "jurisdiction",
 )
 

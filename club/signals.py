@@ -31,6 +31,23 @@ RECEIVERS = [
 ]
 
 
+def _task_starts(**kwargs: Any) -> None:
+    from club.context import activate_club_locale
+
+    activate_club_locale()
+
+
+def _task_ends(**kwargs: Any) -> None:
+    from club.context import deactivate_club_locale
+
+    deactivate_club_locale()
+
+
 def connect() -> None:
+    from celery import signals as celery_signals
+
     for signal, receiver in RECEIVERS:
         signal.connect(receiver, dispatch_uid=receiver.__name__)
+    # Every Celery task runs in the club's timezone and language, as the pages do.
+    celery_signals.task_prerun.connect(_task_starts, dispatch_uid="csc_task_locale_on")
+    celery_signals.task_postrun.connect(_task_ends, dispatch_uid="csc_task_locale_off")

@@ -28,6 +28,6 @@ def check_move(
     if new not in moves[old]:
         raise StateConflict(
             ILLEGAL_STATUS_MOVE,
-            _("A %(kind)s cannot move from %(old)s to %(new)s.")
+            _("This %(kind)s cannot move from %(old)s to %(new)s.")
             % {"kind": what, "old": label(choices, old), "new": label(choices, new)},
         )

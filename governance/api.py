@@ -9,8 +9,8 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Router, Status
 
 from club.api_support import Id, Schema, caller, requires
-from club.roles import Role
-from governance.models import Assembly, Poll, PollStatus
+from club.roles import Role, acts_as
+from governance.models import Assembly, AssemblyStatus, Poll, PollStatus
 from governance.services import (
     agenda_item_add,
     assembly_close,
@@ -99,9 +99,13 @@ class BallotIn(Schema):
     on_behalf_of: int | None = Field(None, description="membership number of the proxy grantor")
 
 
-def _poll(poll_id: int) -> Poll:
-    poll = Poll.objects.filter(pk=poll_id).first()
-    if poll is None:
+def _poll(request: HttpRequest, poll_id: int) -> Poll:
+    """A poll the caller may see: a draft assembly and its polls are the board's only."""
+    poll = Poll.objects.select_related("item__assembly").filter(pk=poll_id).first()
+    if poll is None or (
+        poll.item.assembly.status == AssemblyStatus.DRAFT
+        and not acts_as(caller(request), Role.BOARD)
+    ):
         raise Http404
     return poll
 
@@ -192,7 +196,7 @@ def poll_close_api(request: HttpRequest, id: Id) -> dict[str, Any]:
     summary="Vote, for yourself or as proxy holder; one per represented member",
 )
 def ballot_new(request: HttpRequest, id: Id, payload: BallotIn) -> Status:
-    _poll(id)
+    _poll(request, id)
     code = ballot_cast(
         user=caller(request), poll_id=id, choice=payload.choice, on_behalf_of=payload.on_behalf_of
     )
@@ -206,7 +210,7 @@ def ballot_new(request: HttpRequest, id: Id, payload: BallotIn) -> Status:
     summary="Counts, quorum, majority and outcome once the poll is closed",
 )
 def poll_result(request: HttpRequest, id: Id) -> dict[str, Any]:
-    poll = _poll(id)
+    poll = _poll(request, id)
     out = _poll_out(poll)
     if poll.status != PollStatus.CLOSED:
         out["result"] = None

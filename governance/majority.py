@@ -11,6 +11,22 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+_CHOICE_LABELS = {
+    "yes": gettext_lazy("Yes"),
+    "no": gettext_lazy("No"),
+    "abstain": gettext_lazy("Abstain"),
+    "invalid": gettext_lazy("Invalid"),
+}
+
+
+def choice_label(value: object) -> str:
+    """A poll choice as people read it: yes/no/abstain/invalid in the active language, or a
+    candidate's name as it stands."""
+    return str(_CHOICE_LABELS.get(str(value), value))
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -30,23 +46,61 @@ def quorum_needed(entitled: int, quorum_percent: Decimal | None) -> int:
 def majority_reached(
     rule: str, *, yes: int, no: int, abstain: int, present_or_represented: int
 ) -> tuple[bool, str]:
+    """Whether the rule is met, and why, in the active language, with the comparison as it came
+    out ("yes 2 < 2/3 of 5" when it failed, never the sign of the rule itself)."""
     cast = yes + no
     if rule == "simple":
-        return yes > no, f"yes {yes} > no {no}"
+        ok = yes > no
+        return ok, _("yes %(yes)s %(sign)s no %(no)s") % {
+            "yes": yes,
+            "no": no,
+            "sign": ">" if ok else ("=" if yes == no else "<"),
+        }
     if rule == "absolute":
         valid = yes + no + abstain
-        return yes * 2 > valid, f"yes {yes} > half of {valid} valid votes"
-    if rule == "two_thirds":
-        return cast > 0 and yes * 3 >= cast * 2 and yes > no, f"yes {yes} ≥ 2/3 of {cast}"
-    if rule == "three_quarters":
-        return cast > 0 and yes * 4 >= cast * 3 and yes > no, f"yes {yes} ≥ 3/4 of {cast}"
+        ok = yes * 2 > valid
+        return ok, _("yes %(yes)s %(sign)s half of %(valid)s valid votes") % {
+            "yes": yes,
+            "valid": valid,
+            "sign": ">" if ok else "≤",
+        }
+    if rule in ("two_thirds", "three_quarters"):
+        num, den = (2, 3) if rule == "two_thirds" else (3, 4)
+        share = cast > 0 and yes * den >= cast * num
+        ok = share and yes > no
+        return ok, _("yes %(yes)s %(sign)s %(share)s of %(cast)s votes cast") % {
+            "yes": yes,
+            "cast": cast,
+            "share": f"{num}/{den}",
+            "sign": "≥" if share else "<",
+        }
     if rule == "unanimous":
-        return yes > 0 and no == 0, f"yes {yes}, no {no}"
+        ok = yes > 0 and no == 0
+        return ok, _("yes %(yes)s, no %(no)s") % {"yes": yes, "no": no}
     if rule == "qualified_es":
-        return yes * 2 > present_or_represented, (
-            f"yes {yes} > half of {present_or_represented} present or represented"
-        )
+        ok = yes * 2 > present_or_represented
+        return ok, _("yes %(yes)s %(sign)s half of %(n)s present or represented") % {
+            "yes": yes,
+            "n": present_or_represented,
+            "sign": ">" if ok else "≤",
+        }
     raise ValueError(rule)
+
+
+def explain(result: dict) -> str:
+    """A stored result's explanation, in the active language (the stored text is in the
+    language of whoever closed the poll)."""
+    counts = result.get("counts", {})
+    majority = result.get("majority")
+    if not majority or "yes" not in counts:
+        return str(result.get("explanation", ""))
+    return majority_reached(
+        majority,
+        yes=counts.get("yes", 0),
+        no=counts.get("no", 0),
+        abstain=counts.get("abstain", 0),
+        present_or_represented=result.get("present_or_represented", 0),
+    )[1]
 
 
 def decide(

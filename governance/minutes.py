@@ -19,6 +19,7 @@ from club.audit import audit_record
 from club.errors import ServiceError, StateConflict
 from club.selectors import club_get
 from club.services import lock_one
+from governance.majority import choice_label
 from governance.models import Assembly, AssemblyStatus, Minutes, PollStatus
 
 
@@ -108,7 +109,7 @@ def minutes_pdf(data: dict[str, Any], club_name: str) -> bytes:
         line(poll["item"], 11, True)
         line(_("Motion: %(q)s") % {"q": poll["question"]})
         line(_("Voting: %(m)s · %(maj)s") % {"m": poll["method"], "maj": poll["majority"]})
-        counts = ", ".join(f"{k}: {v}" for k, v in r.get("counts", {}).items())
+        counts = ", ".join(f"{choice_label(k)}: {v}" for k, v in r.get("counts", {}).items())
         line(_("Counts: %(c)s") % {"c": counts})
         line(
             _("Quorum: %(q)s required, %(met)s")

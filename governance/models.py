@@ -3,8 +3,11 @@ results and minutes.
 
 One member, one vote: a unique constraint allows one participation per member and poll,
 whatever the channel (online, paper in the room, by proxy). A secret ballot has no link to the
-member: no foreign key, no time, and a random primary key, so neither its columns nor its order
-say who cast it or when.
+member: no foreign key, no time, and a random primary key. While the poll is open each choice is
+kept only sealed (``SealedBallot``, encrypted under a key that is not in the database); closing
+the poll opens them all and writes the ``SecretBallot`` rows anew, shuffled, in the one closing
+transaction, and erases the sealed ones. So no system column (``xmin``, ``ctid``, SQLite's
+``rowid``), no physical order and no audit event ties a final ballot to the vote that made it.
 """
 
 from __future__ import annotations
@@ -296,6 +299,20 @@ class SecretBallot(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"ballot {self.receipt_code}"
+
+
+class SealedBallot(models.Model):
+    """A secret vote while its poll is open: the choice and receipt, encrypted under a key derived
+    from the server's secret and the poll (``governance.sealing``). Erased when the poll closes,
+    after it was written out as a shuffled ``SecretBallot``; the one table of votes that is not
+    append-only, because keeping it would keep the link to the voting transaction."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    poll = models.ForeignKey(Poll, on_delete=models.PROTECT, related_name="sealed_ballots")
+    sealed = models.BinaryField()
+
+    def __str__(self) -> str:
+        return "sealed ballot"
 
 
 class NamedBallot(AppendOnlyModel):

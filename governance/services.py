@@ -18,6 +18,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 
 from club import errors
 from club.audit import audit_record
@@ -35,6 +37,7 @@ from governance.models import (
     CheckIn,
     Eligibility,
     Majority,
+    Minutes,
     NamedBallot,
     PaperTally,
     Participation,
@@ -42,8 +45,10 @@ from governance.models import (
     PollExclusion,
     PollStatus,
     Proxy,
+    SealedBallot,
     SecretBallot,
 )
+from governance.sealing import SealBroken, seal, unseal
 from members.models import Member, MemberStatus
 
 CONVENING_TOO_LATE = "CONVENING_TOO_LATE"
@@ -182,11 +187,16 @@ def assembly_convene(*, actor: Any, assembly_id: int, at: dt.datetime | None = N
     assembly = _lock_assembly(assembly_id)
     now = at or _now()  # ``at``: only for importing a past assembly
     if now > notice_deadline(assembly.starts_at):
-        raise ServiceError(
-            CONVENING_TOO_LATE,
-            _("Too late: the invitation must go out %(days)s days before the assembly.")
-            % {"days": rulebook_get().assembly_notice_days},
-        )
+        days = rulebook_get().assembly_notice_days
+        if not days:
+            message = _("Too late: the assembly has started already.")
+        else:
+            message = ngettext(
+                "Too late: the invitation must go out %(days)s day before the assembly.",
+                "Too late: the invitation must go out %(days)s days before the assembly.",
+                days,
+            ) % {"days": days}
+        raise ServiceError(CONVENING_TOO_LATE, message)
     if assembly.mode != Assembly.Mode.IN_PERSON and not assembly.online_info.strip():
         raise ServiceError(
             ONLINE_INFO_MISSING, _("Say in the invitation how members take part online.")
@@ -245,12 +255,65 @@ def assembly_close(*, actor: Any, assembly_id: int) -> Assembly:
     return assembly
 
 
+_NOT_ACTIVE: dict[str, tuple[str, Any]] = {
+    MemberStatus.SUSPENDED: ("MEMBER_SUSPENDED", _lazy("This membership is suspended.")),
+    MemberStatus.ENDED: ("MEMBER_ENDED", _lazy("This membership has ended.")),
+    MemberStatus.EXPELLED: ("MEMBER_EXPELLED", _lazy("This member was expelled.")),
+}
+
+
+@transaction.atomic
+def assembly_officers_set(
+    *, actor: Any, assembly_id: int, chair_number: Any, minute_taker_number: Any
+) -> Assembly:
+    """The board names the chair and the minute-taker: two members present (checked in), named
+    before the minutes are built, since the minutes carry them and they confirm them. Locks the
+    assembly."""
+    assembly = _lock_assembly(assembly_id)
+    if assembly.status not in (
+        AssemblyStatus.CONVENED,
+        AssemblyStatus.OPEN,
+        AssemblyStatus.CLOSED,
+    ):
+        raise StateConflict("ASSEMBLY_NOT_RUNNING", _("Name them at the assembly."))
+    if Minutes.objects.filter(assembly=assembly).exists():
+        raise StateConflict("MINUTES_BUILT", _("The minutes are built already."))
+    chair, taker = _member(chair_number), _member(minute_taker_number)
+    if chair.pk == taker.pk:
+        raise ServiceError(
+            errors.INVALID_INPUT,
+            _("The chair and the minute-taker are two different people."),
+            status=400,
+        )
+    present = set(
+        CheckIn.objects.filter(assembly=assembly, member__in=[chair, taker]).values_list(
+            "member_id", flat=True
+        )
+    )
+    if present != {chair.pk, taker.pk}:
+        raise ServiceError(
+            "NOT_CHECKED_IN", _("The chair and the minute-taker must be present (checked in).")
+        )
+    assembly.chair, assembly.minute_taker = chair, taker
+    assembly.save(update_fields=["chair", "minute_taker"])
+    audit_record(
+        actor=actor,
+        action="assembly.officers",
+        subject=assembly,
+        payload={"chair": chair.number, "minute_taker": taker.number},
+    )
+    return assembly
+
+
 @transaction.atomic
 def check_in(*, actor: Any, assembly_id: int, member_number: int) -> CheckIn:
     assembly = _lock_assembly(assembly_id)
     if assembly.status not in (AssemblyStatus.CONVENED, AssemblyStatus.OPEN):
         raise StateConflict("ASSEMBLY_NOT_RUNNING", _("Check-in is possible only at the assembly."))
     member = _member(member_number)
+    if member.status != MemberStatus.ACTIVE:
+        code, message = _NOT_ACTIVE[member.status]
+        raise ServiceError(code, message)
     entry, created = CheckIn.objects.get_or_create(
         assembly=assembly, member=member, defaults={"at": _now(), "by": actor}
     )
@@ -443,10 +506,12 @@ def ballot_cast(
 ) -> str | None:
     """Vote online, for oneself or for the member whose proxy one holds. Returns the receipt code
     of a secret ballot (None for a named one). One participation per member and poll: a second
-    attempt, online or on paper, is refused with ``ALREADY_VOTED``."""
-    poll = Poll.objects.select_related("item__assembly").filter(pk=poll_id).first()
-    if poll is None:
-        raise errors.not_found()
+    attempt, online or on paper, is refused with ``ALREADY_VOTED``.
+
+    Locks the poll row, as ``poll_close`` does, so a ballot is either in before the close and
+    counted, or refused with ``POLL_NOT_OPEN``. A secret choice is stored only sealed (see
+    ``governance.models``); its audit event records the participation, never the choice."""
+    poll = _lock_poll(poll_id)  # closing takes the same lock: no ballot slips in after the close
     if poll.status != PollStatus.OPEN:
         raise StateConflict(POLL_NOT_OPEN, _("This poll is not open."))
     if choice not in poll.choices_allowed():
@@ -471,8 +536,10 @@ def ballot_cast(
     code = None
     if poll.visibility == Poll.Visibility.SECRET:
         code = _receipt_code()
-        SecretBallot.objects.create(poll=poll, choice=choice, receipt_code=code)
-        payload: dict[str, Any] = {"channel": channel}  # never the choice, never the member
+        SealedBallot.objects.create(
+            poll=poll, sealed=seal(poll.pk, choice=choice, receipt_code=code)
+        )
+        payload: dict[str, Any] = {"channel": channel}  # never the choice, never the ballot
     else:
         NamedBallot.objects.create(poll=poll, member=member, choice=choice, cast_at=_now())
         payload = {"channel": channel, "member": member.number, "choice": choice}
@@ -558,12 +625,36 @@ def tally(poll: Poll) -> dict[str, int]:
     return counts
 
 
+def _open_sealed_ballots(poll: Poll) -> int:
+    """Write the sealed ballots out as secret ballots in random order, in this one transaction,
+    and erase the sealed ones: every final ballot then shares the closing transaction and none
+    keeps the order or the transaction of the vote that made it."""
+    sealed = list(SealedBallot.objects.filter(poll=poll))
+    try:
+        opened = [unseal(poll.pk, bytes(s.sealed)) for s in sealed]
+    except SealBroken as exc:
+        raise StateConflict(
+            "BALLOT_SEAL_BROKEN",
+            _("A sealed ballot does not open with this server's key; the poll stays open."),
+        ) from exc
+    secrets.SystemRandom().shuffle(opened)
+    SecretBallot.objects.bulk_create(
+        [SecretBallot(poll=poll, choice=c, receipt_code=r) for c, r in opened]
+    )
+    SealedBallot.objects.filter(poll=poll).delete()
+    return len(opened)
+
+
 @transaction.atomic
 def poll_close(*, actor: Any, poll_id: int) -> Poll:
-    """Close the poll and compute its result: counts, quorum, majority, outcome."""
+    """Close the poll and compute its result: counts, quorum, majority, outcome. Locks the poll
+    (as ``ballot_cast`` does); a secret poll's sealed ballots are opened and shuffled here."""
     poll = _lock_poll(poll_id)
     poll.move_to(PollStatus.CLOSED)
     poll.closed_at = _now()
+    online_ballots = None
+    if poll.visibility == Poll.Visibility.SECRET:
+        online_ballots = _open_sealed_ballots(poll)
     counts = tally(poll)
     entitled = poll.roll.count()
     present = present_or_represented(poll)
@@ -611,6 +702,12 @@ def poll_close(*, actor: Any, poll_id: int) -> Poll:
         "adopted": adopted,
         "elected": elected if outcome.quorum_met else [],
     }
+    if online_ballots is not None:
+        # Anyone can compare: every online or proxy participation left exactly one ballot.
+        poll.result["online_ballots"] = online_ballots
+        poll.result["online_participations"] = poll.participations.exclude(
+            channel=Participation.Channel.PAPER
+        ).count()
     poll.save(update_fields=["status", "closed_at", "result"])
     audit_record(actor=actor, action="poll.close", subject=poll, payload={"result": poll.result})
     return poll
@@ -633,10 +730,16 @@ def acceptance_record(*, actor: Any, poll_id: int, candidate: str, accepted: boo
     return row
 
 
-def receipt_counted(*, poll_id: int, code: str) -> bool:
-    """A voter checks that a secret ballot with their receipt code was counted."""
+def receipt_counted(*, poll_id: int, code: str) -> bool | None:
+    """A voter checks that a secret ballot with their receipt code was counted: True or False
+    once the poll is closed, None while it is open (the ballots are still sealed)."""
+    poll = Poll.objects.filter(pk=poll_id).only("status").first()
+    if poll is None:
+        return False
+    if poll.status == PollStatus.OPEN:
+        return None
     return SecretBallot.objects.filter(
-        poll_id=poll_id, receipt_code=(code or "").strip().upper()
+        poll_id=poll_id, receipt_code=(code or "").strip().upper()[:16]
     ).exists()
 
 

@@ -16,10 +16,18 @@ from django.views.decorators.http import require_POST
 
 from club.errors import ServiceError
 from club.pages import call_service
-from club.roles import Role, role_required
+from club.roles import Role, acts_as, role_required
 from governance import services
 from governance.minutes import minutes_confirm
-from governance.models import Assembly, AssemblyStatus, Majority, Poll, PollStatus
+from governance.models import (
+    Assembly,
+    AssemblyStatus,
+    Majority,
+    Minutes,
+    Participation,
+    Poll,
+    PollStatus,
+)
 from governance.services import present_or_represented, receipt_counted
 from members.selectors import member_of_user
 
@@ -52,33 +60,58 @@ def assembly_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@role_required(*MEMBERS)
-def assembly_detail(request: HttpRequest, assembly_id: int) -> HttpResponse:
-    assembly = _assembly(assembly_id, board=False)
-    checked = None
-    if request.GET.get("receipt") and request.GET.get("poll"):
-        try:
-            checked = receipt_counted(
-                poll_id=int(request.GET["poll"]), code=request.GET["receipt"][:20]
+def _detail(
+    request: HttpRequest, assembly: Assembly, *, receipt_code: str | None = None, **extra: Any
+) -> HttpResponse:
+    member = member_of_user(request.user)
+    voted: set[int] = set()
+    proxies: list[Any] = []
+    if member is not None:
+        voted = set(
+            Participation.objects.filter(member=member, poll__item__assembly=assembly).values_list(
+                "poll_id", flat=True
             )
-        except ValueError:
-            checked = False
+        )
+        proxies = list(
+            assembly.proxies.filter(holder=member).select_related("grantor").order_by("pk")
+        )
     return render(
         request,
         "governance/detail.html",
         {
             "assembly": assembly,
-            "member": member_of_user(request.user),
-            "checked": checked,
-            "receipt_code": request.session.pop("receipt_code", None),
+            "member": member,
+            "minutes": Minutes.objects.filter(assembly=assembly).first(),
+            "officer": _is_officer(assembly, member),
+            "voted": voted,
+            "proxies": proxies,
+            # Shown once, in the answer to the vote itself: never kept in the session, where it
+            # would sit next to the voter's id.
+            "receipt_code": receipt_code,
+            **extra,
         },
     )
 
 
 @role_required(*MEMBERS)
+def assembly_detail(request: HttpRequest, assembly_id: int) -> HttpResponse:
+    assembly = _assembly(assembly_id, board=acts_as(request.user, Role.BOARD))
+    checked: bool | None = None
+    checked_poll = None
+    if request.method == "POST":
+        # A receipt is checked by POST, so it never stands in an address or an access log.
+        checked_poll = _int(request.POST.get("poll"))
+        if checked_poll is not None:
+            checked = receipt_counted(
+                poll_id=checked_poll, code=request.POST.get("receipt", "")[:20]
+            )
+    return _detail(request, assembly, checked=checked, checked_poll=checked_poll)
+
+
+@role_required(*MEMBERS)
 @require_POST
 def vote(request: HttpRequest, poll_id: int) -> HttpResponse:
-    poll = Poll.objects.select_related("item").filter(pk=poll_id).first()
+    poll = Poll.objects.select_related("item__assembly").filter(pk=poll_id).first()
     if poll is None or poll.item.assembly.status == AssemblyStatus.DRAFT:
         raise Http404
     behalf = request.POST.get("on_behalf_of") or None
@@ -87,15 +120,14 @@ def vote(request: HttpRequest, poll_id: int) -> HttpResponse:
             user=request.user,
             poll_id=poll.pk,
             choice=request.POST.get("choice", ""),
-            on_behalf_of=int(behalf) if behalf and behalf.isdigit() else None,
+            on_behalf_of=int(behalf) if behalf and behalf.isdigit() and len(behalf) < 10 else None,
         )
     except ServiceError as exc:
         messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("Your vote was counted."))
-        if code:
-            request.session["receipt_code"] = code
-    return redirect("governance:detail", assembly_id=poll.item.assembly_id)
+        return redirect("governance:detail", assembly_id=poll.item.assembly_id)
+    messages.success(request, _("Your vote was counted."))
+    assembly = _assembly(poll.item.assembly_id, board=False)
+    return _detail(request, assembly, receipt_code=code, voted_poll=poll.pk)
 
 
 def _file(field: Any, name: str) -> Any:
@@ -106,25 +138,49 @@ def _file(field: Any, name: str) -> Any:
 
 @role_required(*MEMBERS)
 def document(request: HttpRequest, assembly_id: int, document_id: int) -> HttpResponse:
-    from club.roles import user_roles
-
-    board = Role.BOARD in user_roles(request.user)
+    board = acts_as(request.user, Role.BOARD)  # the role check that also demands MFA
     doc = _assembly(assembly_id, board=board).documents.filter(pk=document_id).first()
     if doc is None:
         raise Http404
     return _file(doc.file, (doc.file.name or "document").rsplit("/", 1)[-1])
 
 
+def _is_officer(assembly: Assembly, member: Any) -> bool:
+    return member is not None and member.pk in (assembly.chair_id, assembly.minute_taker_id)
+
+
 @role_required(*MEMBERS)
 def minutes_pdf(request: HttpRequest, assembly_id: int) -> HttpResponse:
-    from club.roles import user_roles
-
-    board = Role.BOARD in user_roles(request.user)
+    """Published minutes for members; before publication only for the board and for the chair
+    and the minute-taker, who confirm them."""
+    board = acts_as(request.user, Role.BOARD)
     assembly = _assembly(assembly_id, board=board)
-    minutes = getattr(assembly, "minutes", None)
-    if minutes is None or (not board and assembly.status != AssemblyStatus.MINUTES_PUBLISHED):
+    minutes = Minutes.objects.filter(assembly=assembly).first()
+    may_read = (
+        board
+        or assembly.status == AssemblyStatus.MINUTES_PUBLISHED
+        or _is_officer(assembly, member_of_user(request.user))
+    )
+    if minutes is None or not may_read:
         raise Http404
     return _file(minutes.pdf, f"minutes-{assembly.pk}.pdf")
+
+
+@role_required(*MEMBERS)
+@require_POST
+def minutes_confirm_view(request: HttpRequest, assembly_id: int) -> HttpResponse:
+    """The chair or the minute-taker confirms the minutes from the assembly's page."""
+    assembly = _assembly(assembly_id, board=False)
+    if not _is_officer(assembly, member_of_user(request.user)):
+        raise Http404
+    call_service(
+        request,
+        minutes_confirm,
+        actor=request.user,
+        assembly_id=assembly.pk,
+        success=_("Thank you: your confirmation is recorded."),
+    )
+    return redirect("governance:detail", assembly_id=assembly.pk)
 
 
 # --- The board ----------------------------------------------------------------------------------
@@ -176,11 +232,30 @@ def board_detail(request: HttpRequest, assembly_id: int) -> HttpResponse:
         for p in polls
         if p.status != PollStatus.DRAFT
     }
+    status = assembly.status
+    minutes = Minutes.objects.filter(assembly=assembly).first()
+    running = status in (AssemblyStatus.CONVENED, AssemblyStatus.OPEN)
+    can = {  # only what the assembly's state allows is offered
+        "convene": status == AssemblyStatus.DRAFT,
+        "open": status == AssemblyStatus.CONVENED,
+        "close": status == AssemblyStatus.OPEN,
+        "build_minutes": status == AssemblyStatus.CLOSED and minutes is None,
+        "confirm_minutes": status == AssemblyStatus.CLOSED and minutes is not None,
+        "edit_agenda": status in (AssemblyStatus.DRAFT, AssemblyStatus.CONVENED),
+        "check_in": running,
+        "proxy": running,
+        "officers": (running or status == AssemblyStatus.CLOSED) and minutes is None,
+        "new_poll": status in (AssemblyStatus.CONVENED, AssemblyStatus.OPEN, AssemblyStatus.DRAFT),
+        "open_poll": status == AssemblyStatus.OPEN,
+    }
     return render(
         request,
         "governance/board_detail.html",
         {
             "assembly": assembly,
+            "can": can,
+            "minutes": minutes,
+            "present": assembly.check_ins.select_related("member").order_by("member__number"),
             "polls": polls,
             "turnout": turnout,
             "majorities": Majority.choices,
@@ -216,6 +291,12 @@ def board_action(request: HttpRequest, assembly_id: int) -> HttpResponse:
         "close": lambda: services.assembly_close(actor=user, assembly_id=assembly_id),
         "minutes": lambda: services.build_minutes_now(actor=user, assembly_id=assembly_id),
         "confirm_minutes": lambda: minutes_confirm(actor=user, assembly_id=assembly_id),
+        "officers": lambda: services.assembly_officers_set(
+            actor=user,
+            assembly_id=assembly_id,
+            chair_number=_int(p.get("chair")),
+            minute_taker_number=_int(p.get("minute_taker")),
+        ),
         "item": lambda: services.agenda_item_add(
             actor=user, assembly_id=assembly_id, title=p.get("title", ""), text=p.get("text", "")
         ),

@@ -21,7 +21,7 @@ from club.audit import audit_record
 from club.errors import ServiceError, StateConflict
 from club.models import Club
 from club.quantities import exact, parse_grams, parse_percent, parse_signed_grams
-from club.roles import Role, user_roles
+from club.roles import Role, acts_as
 from club.selectors import rulebook_get
 from club.sequences import next_value
 from club.services import lock_one
@@ -163,7 +163,7 @@ def batch_create(
                 )
                 % {"g": excess.quantize(Decimal("0.01"))},
             )
-        if Role.BOARD not in user_roles(actor):
+        if not acts_as(actor, Role.BOARD):
             raise ServiceError(
                 PLAN_ABOVE_DEMAND,
                 _("Only the board can decide to grow above declared demand."),

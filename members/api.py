@@ -14,7 +14,7 @@ from club.api_support import ApiError, Id, Limit, Offset, Schema, caller, requir
 from club.errors import NOT_FOUND
 from club.quantities import parse_grams
 from club.ratelimit import hit
-from club.roles import PUBLIC, SIGNED_IN, Role, has_mfa, user_roles
+from club.roles import PUBLIC, SIGNED_IN, Role, acts_as, has_mfa, user_roles
 from members import selectors
 from members.models import Application, Member
 from members.services import (
@@ -255,7 +255,7 @@ def member_status(request: HttpRequest, number: Id, payload: StatusIn) -> Status
 )
 def member_forecast(request: HttpRequest, number: Id, payload: ForecastIn) -> Status:
     user = caller(request)
-    if Role.BOARD not in user_roles(user) or not has_mfa(user):
+    if not acts_as(user, Role.BOARD):
         own = selectors.member_of_user(user)
         if own is None or own.number != number:
             raise ApiError(NOT_FOUND, "Not found.", status=404)

@@ -9,7 +9,7 @@ import pytest
 from django.db import connections
 
 from club.errors import ServiceError
-from governance.models import Participation, SecretBallot
+from governance.models import Participation, SealedBallot
 from governance.services import ballot_cast, poll_create, poll_open
 from tests.factories import make_assembly, make_member, set_rules
 
@@ -51,4 +51,4 @@ def test_fifty_parallel_ballots_for_one_member_give_one() -> None:
     assert sum(1 for r in results if r != "ALREADY_VOTED") == 1
     assert results.count("ALREADY_VOTED") == 49
     assert Participation.objects.filter(poll=poll).count() == 1
-    assert SecretBallot.objects.filter(poll=poll).count() == 1
+    assert SealedBallot.objects.filter(poll=poll).count() == 1

@@ -216,10 +216,13 @@ def test_one_member_one_vote_and_secret_receipts(club) -> None:
     assert code(ballot_cast, user=voters[0].user, poll_id=poll.pk, choice="no") == "ALREADY_VOTED"
     ballot_cast(user=voters[1].user, poll_id=poll.pk, choice="no")
     ballot_cast(user=voters[2].user, poll_id=poll.pk, choice="abstain")
-    assert receipt and receipt_counted(poll_id=poll.pk, code=receipt.lower())
-    assert not receipt_counted(poll_id=poll.pk, code="000000000000")
+    # While the poll is open the ballots are sealed: a receipt can be checked after the close.
+    assert receipt and receipt_counted(poll_id=poll.pk, code=receipt.lower()) is None
     result = closed_result(poll)
+    assert receipt_counted(poll_id=poll.pk, code=receipt.lower()) is True
+    assert receipt_counted(poll_id=poll.pk, code="000000000000") is False
     assert result["counts"]["yes"] == 1 and result["counts"]["no"] == 1
+    assert result["online_ballots"] == result["online_participations"] == 3
     assert result["adopted"] is False  # a tie is rejected
 
 

@@ -1,11 +1,12 @@
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from club.audit import audit_verify
+from club.management.base import ClubCommand
 
 
-class Command(BaseCommand):
+class Command(ClubCommand):
     help = "Recompute the audit chain and cross-check it against the domain tables."
 
     def handle(self, *args: Any, **options: Any) -> None:

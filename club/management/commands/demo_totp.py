@@ -3,12 +3,13 @@ from typing import Any
 
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from club.demo import DEMO_TOTP_SECRET
+from club.management.base import ClubCommand
 
 
-class Command(BaseCommand):
+class Command(ClubCommand):
     help = "Print the current TOTP code of the demo staff logins (demo installations only)."
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -1,9 +1,9 @@
 from typing import Any
 
-from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from club.demo import DEMO_CLUB, DEMO_OVERRIDES, DEMO_TOTP_SECRET, DEMO_USERS, seeders
+from club.management.base import ClubCommand
 from club.models import User
 from club.roles import STAFF_ROLES, Role
 from club.selectors import club_get
@@ -29,7 +29,7 @@ def seed_club() -> None:
             user_totp_activate(actor=None, user=user, secret=DEMO_TOTP_SECRET)
 
 
-class Command(BaseCommand):
+class Command(ClubCommand):
     help = "Load the demo club. Running it again changes nothing."
 
     def handle(self, *args: Any, **options: Any) -> None:

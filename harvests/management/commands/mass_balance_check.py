@@ -1,13 +1,14 @@
 import datetime as dt
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 
+from club.management.base import ClubCommand
 from harvests.selectors import mass_balance
 
 
-class Command(BaseCommand):
+class Command(ClubCommand):
     help = (
         "Check the mass balance (grown = dispensed + destroyed + stock + drying loss) up to "
         "the start of this month, or --until DATE; exits non-zero when a strain is flagged."

@@ -1,11 +1,10 @@
 from typing import Any
 
-from django.core.management.base import BaseCommand
-
+from club.management.base import ClubCommand
 from members.services import member_endings_apply
 
 
-class Command(BaseCommand):
+class Command(ClubCommand):
     help = "End the memberships whose resignation date has come (also run daily by Celery beat)."
 
     def handle(self, *args: Any, **options: Any) -> None:
