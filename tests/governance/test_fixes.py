@@ -154,7 +154,7 @@ def test_a_web_vote_keeps_no_receipt_in_the_session_and_shows_you_voted(client, 
     assert len(receipt) == 12
     assert f'data-voted="{poll.pk}"' in html and "data-copy=" in html
     session = client.session
-    assert all(receipt not in str(session[k]) for k in session)
+    assert all(receipt not in str(v) for v in session.values())
     again = client.get(f"/assemblies/{assembly.pk}/").content.decode()
     assert f'data-voted="{poll.pk}"' in again
     assert f'action="/polls/{poll.pk}/vote/"' not in again  # not the form again
