@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from club import errors
@@ -169,3 +170,18 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
             status=403,
         )
     return render(request, "403.html", {"message": errors.MESSAGES[errors.CSRF_FAILED]}, status=403)
+
+
+class NoStoreMiddleware:
+    """Pages for a signed-in person hold personal or staff data: no cache may keep them (a
+    shared computer at the counter, a proxy, the browser's back button after signing out)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, no_store=True, private=True, max_age=0)
+        return response

@@ -26,6 +26,7 @@ from club.audit import audit_record
 from club.errors import ServiceError, StateConflict
 from club.selectors import rulebook_get
 from club.services import lock_one
+from club.uploads import accepted_document
 from club.validation import bounded_date, required_text
 from governance.majority import decide
 from governance.models import (
@@ -156,6 +157,7 @@ def document_add(
 ) -> AssemblyDocument:
     """Attach a document; its SHA-256 goes into the invitation so members can check it."""
     assembly = _lock_assembly(assembly_id)
+    filename = accepted_document(content, filename)  # PDF or image, by content
     digest = hashlib.sha256(content).hexdigest()
     doc = AssemblyDocument(
         assembly=assembly,
@@ -163,7 +165,7 @@ def document_add(
         sha256=digest,
         uploaded_at=_now(),
     )
-    doc.file.save(filename[-100:] or "document", ContentFile(content), save=False)
+    doc.file.save(filename, ContentFile(content), save=False)
     doc.save()
     audit_record(
         actor=actor,

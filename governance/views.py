@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from club.errors import ServiceError
 from club.pages import call_service
 from club.roles import Role, acts_as, role_required
+from club.uploads import attachment
 from governance import services
 from governance.minutes import minutes_confirm
 from governance.models import (
@@ -131,9 +132,7 @@ def vote(request: HttpRequest, poll_id: int) -> HttpResponse:
 
 
 def _file(field: Any, name: str) -> Any:
-    if not field:
-        raise Http404
-    return FileResponse(field.open("rb"), filename=name, as_attachment=False)
+    return attachment(field, name)
 
 
 @role_required(*MEMBERS)

@@ -11,6 +11,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -25,6 +26,7 @@ from club.roles import Role, acts_as
 from club.selectors import rulebook_get
 from club.sequences import next_value
 from club.services import lock_one
+from club.uploads import accepted_document
 from club.validation import full_clean_or_refuse, required_text
 from harvests.models import (
     Batch,
@@ -353,7 +355,9 @@ def lab_result_record(
         recorded_at=_now(),
     )
     if certificate is not None:
-        result.certificate = certificate
+        content = certificate.read()
+        name = accepted_document(content, str(certificate.name or ""), field="certificate")
+        result.certificate.save(name, ContentFile(content), save=False)
     result.save()
     audit_record(
         actor=actor,

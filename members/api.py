@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Status
 
 from club.api_support import ApiError, Id, Limit, Offset, Schema, caller, requires
@@ -18,8 +19,8 @@ from club.roles import PUBLIC, SIGNED_IN, Role, acts_as, has_mfa, user_roles
 from members import selectors
 from members.models import Application, Member
 from members.services import (
+    application_apply,
     application_decide,
-    application_submit,
     forecast_record,
     identity_check_record,
     member_status_change,
@@ -144,16 +145,34 @@ class MeOut(Schema):
     applications: list[ApplicationOut]
 
 
+class ApplicationReceivedOut(Schema):
+    status: Literal["received"]
+    message: str
+
+
 @router.post(
-    "/applications", response={201: ApplicationOut}, auth=None, summary="Apply for membership"
+    "/applications",
+    response={202: ApplicationReceivedOut},
+    auth=None,
+    summary="Apply for membership; the applicant follows the application after confirming the "
+    "e-mail address (the answer is the same whether or not the address has a sign-in already)",
 )
 def application_create(request: HttpRequest, payload: ApplicationIn) -> Status:
     hit(request, "application", limit=APPLICATIONS_PER_HOUR, per_seconds=3600)
     data = payload.dict()
     raw = data.pop("forecast_grams")
     grams = parse_grams(raw) if raw not in (None, "") else None
-    app = application_submit(**data, forecast_grams=grams)
-    return Status(201, _application_out(app))
+    application_apply(**data, forecast_grams=grams)
+    return Status(
+        202,
+        {
+            "status": "received",
+            "message": _(
+                "We sent an e-mail to this address. Follow the link in it to go on with "
+                "the application."
+            ),
+        },
+    )
 
 
 @router.get(

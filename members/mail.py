@@ -60,6 +60,12 @@ def application_received(application_id: int, language: str) -> None:
     )
 
 
+def application_email_taken(email: str, language: str) -> None:
+    """To an address that already has a sign-in: an application was tried with it. The applicant
+    sees the same answer as for a new application, so nobody learns who is a member."""
+    _send(email, "application_email_taken", {}, language)
+
+
 def sponsor_asked(application_id: int) -> None:
     from members.models import Application
 

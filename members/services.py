@@ -11,6 +11,7 @@ from decimal import Decimal
 from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -103,6 +104,28 @@ def _record_waitlisting(app: Application) -> None:
         )
 
 
+class AddressTaken(ServiceError):
+    """The address of an application already has a sign-in (and nothing else was wrong)."""
+
+    status = 409
+
+    def __init__(self, email: str) -> None:
+        super().__init__(EMAIL_TAKEN, _("This e-mail address is already registered."))
+        self.email = email
+
+
+def application_apply(**values: Any) -> None:
+    """The public way to apply (the page and the API). It answers an address that already has a
+    sign-in exactly as a new application, so nobody learns who is a member (as the password reset
+    does): nothing is written and the address gets a mail saying what happened."""
+    try:
+        application_submit(**values)
+    except AddressTaken as taken:
+        email = taken.email
+        language = values.get("language") or settings.LANGUAGE_CODE
+        transaction.on_commit(lambda: mail.application_email_taken(email, language))
+
+
 @transaction.atomic
 def application_submit(
     *,
@@ -125,7 +148,9 @@ def application_submit(
     """Take an application, create the applicant's sign-in (unverified) and queue it.
 
     Refuses with the rule's code and writes nothing. Locks the club row, so the member cap is
-    checked one application at a time.
+    checked one application at a time. An address that already has a sign-in is refused last,
+    alone (``AddressTaken``), only when nothing else is wrong; public channels go through
+    ``application_apply``, which answers it like any other application.
     """
     _lock_club()
     book = rulebook_get()
@@ -141,10 +166,7 @@ def application_submit(
     }
     problems = admission_problems(book, data, today=today)
     email = (email or "").strip().lower()
-    if User.objects.filter(email__iexact=email).exists():
-        problems.setdefault("email", []).append(
-            Problem(EMAIL_TAKEN, _("This e-mail address is already registered."))
-        )
+    email_taken = User.objects.filter(email__iexact=email).exists()
     for field, value in (
         ("first_name", first_name),
         ("last_name", last_name),
@@ -176,6 +198,8 @@ def application_submit(
                 )
     if problems:
         raise _refuse(problems)
+    if email_taken:
+        raise AddressTaken(email)
     if forecast_grams is None:
         forecast_grams = Decimal("0")
     user = user_create(
@@ -448,7 +472,7 @@ def application_decide(
             application=app,
             admitted_on=today,
             kind=MemberDecision.Kind.ADMIT,
-            reason=_("Application approved."),
+            reason=reason,  # the board's own words, as the member's history shows them
             values={
                 f: getattr(app, f)
                 for f in (

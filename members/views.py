@@ -35,9 +35,9 @@ from members.forms import (
 )
 from members.models import ApplicationStatus, ImportJob, MemberStatus
 from members.services import (
+    application_apply,
     application_decide,
     application_sponsor_respond,
-    application_submit,
     application_withdraw,
     card_issue,
     forecast_record,
@@ -65,7 +65,7 @@ def apply(request: HttpRequest) -> HttpResponse:
         try:
             hit(request, "application", limit=APPLICATIONS_PER_HOUR, per_seconds=3600)
             grams = parse_grams(raw) if raw not in (None, "") else None
-            application_submit(
+            application_apply(
                 **data, forecast_grams=grams, language=getattr(request, "LANGUAGE_CODE", "en")
             )
         except ServiceError as exc:

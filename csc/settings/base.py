@@ -7,6 +7,7 @@ console, a file cache. With DATABASE_URL and REDIS_URL it uses PostgreSQL and Re
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -57,7 +58,28 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "club.middleware.ClubTimezoneMiddleware",
+    "club.middleware.NoStoreMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
+
+# Content-Security-Policy on every page (django-csp): scripts and styles only from the app's own
+# static files (htmx, Pico and csc.js are vendored), nothing inline but style attributes (the
+# width of a chart bar), no plug-ins, no framing, forms only to the app itself.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 CSRF_FAILURE_VIEW = "club.middleware.csrf_failure"
 ROOT_URLCONF = "csc.urls"

@@ -11,7 +11,12 @@ from django.utils import timezone
 from club.errors import ServiceError
 from club.roles import Role
 from members.models import ApplicationStatus, Member
-from members.services import application_decide, application_submit, identity_check_record
+from members.services import (
+    application_apply,
+    application_decide,
+    application_submit,
+    identity_check_record,
+)
 from tests.factories import (
     application_data,
     born_years_ago,
@@ -148,9 +153,35 @@ def test_rejection_needs_a_reason_and_is_final(board) -> None:
     assert exc.value.code == "ILLEGAL_STATUS_MOVE"
 
 
-def test_email_already_registered_is_refused(board) -> None:
+def test_an_email_already_registered_is_answered_as_a_new_one_and_told_by_mail(
+    client, board, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    """Issue 9, point 20: no EMAIL_TAKEN that tells anyone who is a member."""
     set_rules("DE")
+    from members.models import Application
+
+    before = Application.objects.count()
+    # The service itself says why, for the board's own tools and the register import.
     assert refused(email=board.email.upper()).code == "EMAIL_TAKEN"
+    with django_capture_on_commit_callbacks(execute=True):
+        application_apply(**application_data(email=board.email.upper()))
+    assert Application.objects.count() == before
+    # The API answers both cases alike, byte for byte but for nothing.
+    new = application_data(email="new-person@test.example")
+    taken = application_data(email=board.email)
+    answers = []
+    for data in (new, taken):
+        body = {k: str(v) if hasattr(v, "isoformat") else v for k, v in data.items()}
+        with django_capture_on_commit_callbacks(execute=True):
+            r = client.post("/api/v1/applications", body, content_type="application/json")
+        answers.append((r.status_code, r.json()))
+    assert answers[0] == answers[1] and answers[0][0] == 202
+    assert "EMAIL_TAKEN" not in str(answers)
+    told = [m for m in mailoutbox if board.email in m.to]
+    assert len(told) == 2 and "already has a sign-in" in told[0].body
+    assert any("new-person@test.example" in m.to for m in mailoutbox)
+    # Other problems are still refused with their codes.
+    assert refused(email=board.email, date_of_birth=born_years_ago(16)).code == "UNDER_MIN_AGE"
 
 
 # --- ES (Catalan template) ---------------------------------------------------------------------
@@ -267,5 +298,31 @@ def test_application_through_the_api_accepts_a_comma(client, board) -> None:
     data = application_data(forecast_grams="12,5")
     payload = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in data.items()}
     response = client.post("/api/v1/applications", payload, content_type="application/json")
-    assert response.status_code == 201, response.json()
-    assert Decimal(response.json()["forecast_grams"]) == Decimal("12.5")
+    assert response.status_code == 202, response.json()
+    from members.models import Application
+
+    assert Application.objects.get().forecast_grams == Decimal("12.5")
+
+
+def test_the_board_reason_is_the_reason_the_member_history_shows(client, board) -> None:
+    """Issue 9, point 23."""
+    set_rules("DE")
+    app = application_submit(**application_data())
+    assert app is not None
+    identity_check_record(
+        actor=board,
+        application_id=app.pk,
+        document_type="id_card",
+        document_last_digits="1234",
+        age_confirmed=True,
+        residence_confirmed=True,
+    )
+    member = application_decide(
+        actor=board, application_id=app.pk, approve=True, reason="Welcome, endorsed by Ada"
+    )
+    assert member is not None
+    assert member.decisions.get().reason == "Welcome, endorsed by Ada"
+    client.force_login(member.user)
+    page = client.get("/me/").content.decode()
+    assert "<td data-reason>Welcome, endorsed by Ada</td>" in page
+    assert "Application approved." not in page

@@ -6,7 +6,7 @@ import pytest
 
 from club.roles import Role
 from club.services import api_token_create
-from members.models import Member
+from members.models import Application, Member
 from tests.factories import application_data, make_member, make_user, set_rules
 
 pytestmark = pytest.mark.django_db
@@ -34,8 +34,8 @@ def test_apply_check_decide_through_the_api(client, board) -> None:
     response = client.post(
         "/api/v1/applications", as_json(application_data()), content_type="application/json"
     )
-    assert response.status_code == 201
-    app_id = response.json()["id"]
+    assert response.status_code == 202 and response.json()["status"] == "received"
+    app_id = Application.objects.get().pk
     headers = auth(board)
     listed = client.get("/api/v1/applications", {"status": "submitted"}, headers=headers).json()
     assert [a["id"] for a in listed] == [app_id]
@@ -158,7 +158,7 @@ def test_public_applications_are_rate_limited_per_address(client, club) -> None:
         r = client.post(
             "/api/v1/applications", as_json(application_data()), content_type="application/json"
         )
-        assert r.status_code == 201
+        assert r.status_code == 202
     r = client.post(
         "/api/v1/applications", as_json(application_data()), content_type="application/json"
     )
@@ -170,4 +170,4 @@ def test_public_applications_are_rate_limited_per_address(client, club) -> None:
         content_type="application/json",
         REMOTE_ADDR="10.9.8.7",
     )
-    assert other.status_code == 201
+    assert other.status_code == 202
