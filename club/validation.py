@@ -54,3 +54,12 @@ def bounded_date(value: Any, field: str) -> Any:
         }
         raise ServiceError(errors.INVALID_INPUT, message, status=400, fields={field: [message]})
     return value
+
+
+def as_number(text: Any) -> int | None:
+    """A membership or record number typed or scanned: ASCII digits that fit the database, else
+    None. ``str.isdigit`` also takes "²" and Arabic-Indic digits, which ``int()`` then refuses."""
+    value = str(text or "").strip()
+    if value.isascii() and value.isdigit() and len(value) <= 9:
+        return int(value)
+    return None

@@ -18,6 +18,7 @@ from club.errors import ServiceError
 from club.pages import call_service
 from club.roles import SIGNED_IN, Role, role_required
 from club.selectors import club_get
+from club.validation import as_number
 from dispensing.documents import leaflet_pdf, receipt_and_leaflet_pdf, receipt_pdf
 from dispensing.models import Dispensing
 from dispensing.selectors import (
@@ -68,7 +69,8 @@ def counter_find(request: HttpRequest) -> HttpResponse:
             return render(request, "dispensing/_refusal.html", {"error": exc})
         return _panel_response(request, member, card_token=text)
     if text.isdigit():
-        found = member_by_number(int(text))
+        number = as_number(text)
+        found = member_by_number(number) if number is not None else None
         if found is None:
             return render(request, "dispensing/_find.html", {"matches": [], "q": text})
         return _panel_response(request, found)

@@ -27,7 +27,7 @@ from club.errors import ServiceError, StateConflict
 from club.selectors import rulebook_get
 from club.services import lock_one
 from club.uploads import accepted_document
-from club.validation import bounded_date, required_text
+from club.validation import as_number, bounded_date, required_text
 from governance.majority import decide
 from governance.models import (
     Acceptance,
@@ -70,10 +70,10 @@ def _now() -> dt.datetime:
 
 
 def _member(number: Any) -> Member:
-    try:
-        return lock_one(Member.objects.filter(number=int(number)))
-    except (TypeError, ValueError) as exc:
-        raise errors.not_found() from exc
+    value = number if isinstance(number, int) and 0 < number < 2**31 else as_number(number)
+    if value is None:
+        raise errors.not_found()
+    return lock_one(Member.objects.filter(number=value))
 
 
 # --- Assemblies ---------------------------------------------------------------------------------
@@ -576,7 +576,9 @@ def paper_ballot_issue(
 
 
 @transaction.atomic
-def paper_tally_enter(*, actor: Any, poll_id: int, counts: dict[str, int]) -> list[PaperTally]:
+def paper_tally_enter(
+    *, actor: Any, poll_id: int, counts: dict[str, int | None]
+) -> list[PaperTally]:
     """Enter the counted paper ballots. Never more than the paper ballots handed out. Locks the
     poll."""
     poll = _lock_poll(poll_id)
@@ -585,19 +587,20 @@ def paper_tally_enter(*, actor: Any, poll_id: int, counts: dict[str, int]) -> li
     allowed = set(poll.choices_allowed()) | {"invalid"}
     if any(k not in allowed or not isinstance(v, int) or v < 0 for k, v in counts.items()):
         raise ServiceError(INVALID_CHOICE, _("This is not one of the choices."), status=400)
+    numbers = {k: int(v or 0) for k, v in counts.items()}
     issued = poll.participations.filter(channel=Participation.Channel.PAPER).count()
     entered = poll.paper_tallies.aggregate(n=Sum("count"))["n"] or 0
-    if entered + sum(counts.values()) > issued:
+    if entered + sum(numbers.values()) > issued:
         raise ServiceError(
             TALLY_EXCEEDS_PAPER,
             _("More paper votes than paper ballots handed out (%(n)s).") % {"n": issued},
         )
     rows = [
         PaperTally.objects.create(poll=poll, choice=k, count=v, entered_by=actor, entered_at=_now())
-        for k, v in counts.items()
+        for k, v in numbers.items()
         if v
     ]
-    audit_record(actor=actor, action="poll.paper_tally", subject=poll, payload={"counts": counts})
+    audit_record(actor=actor, action="poll.paper_tally", subject=poll, payload={"counts": numbers})
     return rows
 
 

@@ -18,6 +18,7 @@ from club.errors import ServiceError
 from club.pages import call_service
 from club.roles import Role, acts_as, role_required
 from club.uploads import attachment
+from club.validation import as_number
 from governance import services
 from governance.minutes import minutes_confirm
 from governance.models import (
@@ -121,7 +122,7 @@ def vote(request: HttpRequest, poll_id: int) -> HttpResponse:
             user=request.user,
             poll_id=poll.pk,
             choice=request.POST.get("choice", ""),
-            on_behalf_of=int(behalf) if behalf and behalf.isdigit() and len(behalf) < 10 else None,
+            on_behalf_of=as_number(behalf),
         )
     except ServiceError as exc:
         messages.error(request, str(exc.message))
@@ -265,10 +266,7 @@ def board_detail(request: HttpRequest, assembly_id: int) -> HttpResponse:
 
 
 def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    return as_number(value)
 
 
 @role_required(Role.BOARD)
@@ -344,7 +342,11 @@ def board_action(request: HttpRequest, assembly_id: int) -> HttpResponse:
         "tally": lambda: services.paper_tally_enter(
             actor=user,
             poll_id=poll_id or 0,
-            counts={k[6:]: _int(v) or 0 for k, v in p.items() if k.startswith("count_")},
+            counts={
+                k[6:]: (_int(v) if str(v).strip() else 0)
+                for k, v in p.items()
+                if k.startswith("count_")
+            },
         ),
         "accept": lambda: services.acceptance_record(
             actor=user,

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
+from club.validation import as_number
 from members.models import (
     Application,
     ApplicationStatus,
@@ -33,8 +34,11 @@ def member_search(*, query: str = "", status: str = "") -> QuerySet[Member]:
     qs = Member.objects.select_related("user").annotate(current_forecast=_latest_forecast())
     query = (query or "").strip()
     if query:
-        if query.isdigit():
-            qs = qs.filter(number=int(query))
+        number = as_number(query)
+        if number is not None:
+            qs = qs.filter(number=number)
+        elif query.isdigit():  # digits, but no number a member can have
+            qs = qs.none()
         else:
             for word in query.split()[:4]:
                 qs = qs.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))

@@ -187,3 +187,18 @@ def test_an_assembly_at_the_end_of_time_is_refused_and_pages_keep_working(client
     from governance.models import Assembly
 
     assert not Assembly.objects.exists()
+
+
+@pytest.mark.parametrize("text", ["\u00b2", "\u0661\u0662", "99999999999999999999"])
+def test_digits_that_are_no_number_find_nobody_and_never_fail(client, club, text: str) -> None:
+    """Found by the fuzz run: "²".isdigit() is True, and int("²") raised a 500."""
+    from tests.factories import make_member
+
+    make_member()
+    board = make_user(roles=(Role.BOARD, Role.COUNTER), mfa=True)
+    headers = {"Authorization": f"Bearer {api_token_create(user=board, name='t')[1]}"}
+    r = client.get("/api/v1/members", {"search": text}, headers=headers)
+    assert r.status_code == 200 and r.json() == []
+    client.force_login(board)
+    page = client.post("/counter/find/", {"q": text})
+    assert page.status_code == 200 and b"No member matches" in page.content
