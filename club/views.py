@@ -14,7 +14,15 @@ from django.views.decorators.http import require_POST
 from club.errors import ServiceError
 from club.forms import ClubForm, TokenForm, rule_field_name
 from club.pages import call_service, refusal_on_form
-from club.roles import PUBLIC, SIGNED_IN, Role, has_mfa, role_required, user_roles
+from club.roles import (
+    PUBLIC,
+    SIGNED_IN,
+    STAFF_ROLES,
+    Role,
+    has_mfa,
+    role_required,
+    user_roles,
+)
 from club.rulebook import RULES, preset_values
 from club.selectors import api_tokens_of, club_get, rulebook_get
 from club.services import api_token_create, api_token_revoke, club_update
@@ -41,6 +49,11 @@ def home(request: HttpRequest) -> HttpResponse:
     club = getattr(request, "club", None) or club_get()
     if not request.user.is_authenticated:
         return render(request, "club/landing.html", {"club": club})
+    roles = user_roles(request.user)
+    if Role.MEMBER in roles and not roles & STAFF_ROLES:
+        # Members land on their own page (quota, card, open polls); the composition root
+        # serves it under this name, since it reads apps above this one.
+        return redirect("member_home")
     return render(
         request,
         "club/dashboard.html",

@@ -4,12 +4,14 @@ from django.urls import include, path, re_path, register_converter
 from club.converters import IdConverter
 from club.roles import PUBLIC
 from csc.api import api, api_not_found
+from csc.views import member_home
 
 # Before the apps' URL modules are read: they use <id:...> for every number in a path.
 register_converter(IdConverter, "id")
 api_not_found.csc_access = PUBLIC  # type: ignore[attr-defined]
 
 urlpatterns = [
+    path("me/home/", member_home, name="member_home"),
     path("", include("club.urls")),
     path("", include("members.urls")),
     path("", include("harvests.urls")),

@@ -16,6 +16,7 @@ from governance.services import (
     assembly_close,
     assembly_convene,
     assembly_create,
+    assembly_officers_set,
     assembly_open,
     ballot_cast,
     check_in,
@@ -25,6 +26,25 @@ from governance.services import (
     poll_open,
 )
 from members.models import Member, MemberStatus
+
+
+def _demo_pdf(title: str, lines: list[str]) -> bytes:
+    """A one-page PDF to attach to the demo assembly (uploads must be PDF or images)."""
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    pdf = canvas.Canvas(buf)
+    pdf.setTitle(title)
+    pdf.setFont("Helvetica-Bold", 14)
+    pdf.drawString(60, 780, title)
+    pdf.setFont("Helvetica", 11)
+    for i, line in enumerate(lines):
+        pdf.drawString(60, 750 - 16 * i, line)
+    pdf.showPage()
+    pdf.save()
+    return buf.getvalue()
 
 
 def seed_governance() -> None:
@@ -52,14 +72,25 @@ def seed_governance() -> None:
         actor=board,
         assembly_id=past.pk,
         title="Annual accounts 2025 (draft)",
-        content=b"Income 41,250.00 EUR; costs 40,980.00 EUR; surplus kept in reserve.",
-        filename="accounts-2025.txt",
+        content=_demo_pdf(
+            "Annual accounts 2025 (draft)",
+            [
+                "Income 41,250.00 EUR; costs 40,980.00 EUR; surplus kept in reserve.",
+            ],
+        ),
+        filename="accounts-2025.pdf",
     )
     assembly_convene(actor=board, assembly_id=past.pk, at=now - dt.timedelta(days=90))
     assembly_open(actor=board, assembly_id=past.pk)
     voters = list(Member.objects.filter(status=MemberStatus.ACTIVE).select_related("user"))
-    for m in voters[:4]:
+    for m in {chair.pk: chair, taker.pk: taker, **{v.pk: v for v in voters[:4]}}.values():
         check_in(actor=board, assembly_id=past.pk, member_number=m.number)
+    assembly_officers_set(
+        actor=board,
+        assembly_id=past.pk,
+        chair_number=chair.number,
+        minute_taker_number=taker.number,
+    )
     motion = poll_create(
         actor=board,
         item_id=accounts.pk,

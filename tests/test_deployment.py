@@ -34,3 +34,38 @@ def test_dockerfile_runs_production_settings_with_gunicorn() -> None:
 def test_ci_runs_lint_and_tests_strictly() -> None:
     text = (ROOT / ".ci" / "run").read_text()
     assert "CSC_STRICT=1" in text and "make lint" in text and "make test" in text
+
+
+def test_the_demo_serves_without_debug_pages_and_with_static_files(tmp_path: Path) -> None:
+    """Issue 9, point 26: `make run` (the demo settings) has debug pages off, so a 404 shows no
+    URL list, and the app still serves its static files."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import django; django.setup()\n"
+        "from django.conf import settings\n"
+        "from django.core.management import call_command\n"
+        "from django.test import Client\n"
+        "call_command('migrate', verbosity=0)\n"
+        "assert settings.DEBUG is False\n"
+        "c = Client()\n"
+        "r = c.get('/no-such-page/')\n"
+        "assert r.status_code == 404 and b'URLconf' not in r.content, r.content[:200]\n"
+        "r = c.get('/static/js/csc.js')\n"
+        "assert r.status_code == 200, r.status_code\n"
+        "print('demo ok')\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DEBUG")}
+    env.update(DJANGO_SETTINGS_MODULE="csc.settings", CSC_VAR_DIR=str(tmp_path))
+    out = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "demo ok" in out.stdout

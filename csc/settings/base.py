@@ -17,7 +17,8 @@ env = environ.Env()
 
 # Demo default only; production.py demands a real key.
 SECRET_KEY = env.str("SECRET_KEY", default="demo-only-insecure-key-never-use-in-production")
-DEBUG = env.bool("DEBUG", default=True)
+# Off unless asked for: Django's debug pages show settings and the URL list to anyone.
+DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -217,7 +218,9 @@ MEDIA_URL = "/media-not-served/"
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-WHITENOISE_USE_FINDERS = DEBUG
+# The app serves its own static files (whitenoise); the demo and tests find them in place,
+# production serves what collectstatic gathered.
+WHITENOISE_USE_FINDERS = True
 STATICFILES_DIRS = [BASE_DIR / "static"]
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="csc <noreply@localhost>")

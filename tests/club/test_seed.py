@@ -26,6 +26,9 @@ def test_seed_demo_twice_gives_the_same_club(capsys) -> None:
     out = capsys.readouterr().out
     for _role, email, password, *_ in DEMO_USERS:
         assert email in out and password in out
+    # A short summary, not hundreds of lines of e-mails (issue 9, point 26).
+    assert len(out.splitlines()) < 40 and "Subject:" not in out
+    assert "The demo club holds" in out
     assert audit_verify().ok
 
 

@@ -1,6 +1,8 @@
 from typing import Any
 
+from django.core import mail
 from django.db import transaction
+from django.test.utils import override_settings
 
 from club.demo import DEMO_CLUB, DEMO_OVERRIDES, DEMO_TOTP_SECRET, DEMO_USERS, seeders
 from club.management.base import ClubCommand
@@ -29,15 +31,39 @@ def seed_club() -> None:
             user_totp_activate(actor=None, user=user, secret=DEMO_TOTP_SECRET)
 
 
+def _summary() -> str:
+    from dispensing.models import Dispensing
+    from governance.models import Assembly
+    from harvests.models import Lot
+    from members.models import Application, Member
+
+    return (
+        f"The demo club holds {Member.objects.count()} members, "
+        f"{Application.objects.count()} applications, {Lot.objects.count()} lots, "
+        f"{Dispensing.objects.count()} dispensings and {Assembly.objects.count()} assemblies."
+    )
+
+
 class Command(ClubCommand):
     help = "Load the demo club. Running it again changes nothing."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        with transaction.atomic():
-            seed_club()
-            for seeder in seeders():
-                seeder()
+        # The demo's own e-mails (invitations, admissions) are counted, not printed: the console
+        # would scroll the logins out of sight.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            mail.outbox = []
+            with transaction.atomic():
+                seed_club()
+                for seeder in seeders():
+                    seeder()
+            sent = len(mail.outbox)
+            mail.outbox = []
         club = club_get()
+        self.stdout.write(
+            "\n"
+            + _summary()
+            + (f"\n{sent} demo e-mails were sent while seeding (not shown)." if sent else "")
+        )
         self.stdout.write(
             f"\nDemo club: {club}  (jurisdiction {club.jurisdiction if club else '-'})"
         )
