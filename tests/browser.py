@@ -26,11 +26,23 @@ def page(live_server: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         context = browser.new_context(base_url=live_server.url, locale="en-GB")
         tab = context.new_page()
         tab.set_default_timeout(15000)
+        # Every browser test is also a Content-Security-Policy test: a blocked script or style
+        # (an inline handler someone added) fails it.
+        violations: list[str] = []
+        tab.on(
+            "console",
+            lambda msg: (
+                violations.append(msg.text)
+                if "Content Security Policy" in msg.text or "Refused to" in msg.text
+                else None
+            ),
+        )
         try:
             yield tab
         finally:
             context.close()
             browser.close()
+        assert violations == [], violations
 
 
 def sign_in(page: Any, email: str, *, totp: bool) -> None:

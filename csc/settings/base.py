@@ -207,6 +207,7 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("de", _("German")), ("es", _("Spanish")), ("fr", _("French"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
+FORMAT_MODULE_PATH = ["csc.formats"]  # one date format per language (csc/formats/)
 USE_TZ = True
 TIME_ZONE = "UTC"  # storage; pages use the club's timezone (ClubTimezoneMiddleware)
 

@@ -1,7 +1,8 @@
 /* csc's own behaviour, as a file so the Content-Security-Policy can forbid inline scripts.
    Everything hangs on data attributes:
    - data-reset-after: a form htmx submits is emptied after the request, unless the answer asks
-     to keep the query (data-keep-query) so the clerk can refine a name search;
+     to keep the query (data-keep-query) so the clerk can refine a name search; where the cursor
+     goes next is the answer's to say (autofocus, or data-focus-after);
    - data-focus-after: the element to focus once htmx has swapped an answer in;
    - data-fill / data-fill-target: a button that writes its value into a field (quick amounts);
    - data-copy: a button that copies the text of the element it names (a ballot receipt). */
@@ -14,8 +15,6 @@
     var target = event.detail.target;
     if (target && target.querySelector("[data-keep-query]")) return;
     form.reset();
-    var first = form.querySelector("input:not([type=hidden])");
-    if (first) first.focus();
   });
 
   document.addEventListener("htmx:afterSwap", function (event) {
@@ -29,6 +28,16 @@
     }
     var auto = target.querySelector("[autofocus]");
     if (auto) auto.focus();
+  });
+
+  // Alt + a letter activates the element with that accesskey (the counter's "print" after a
+  // dispensing), the same in every browser, while the cursor waits in the scan field.
+  document.addEventListener("keydown", function (event) {
+    if (!event.altKey || event.ctrlKey || event.metaKey || !event.key || event.key.length !== 1) return;
+    var target = document.querySelector('[accesskey="' + event.key.toLowerCase() + '"]');
+    if (!target) return;
+    event.preventDefault();
+    target.click();
   });
 
   document.addEventListener("click", function (event) {

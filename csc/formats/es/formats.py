@@ -1,0 +1,5 @@
+# One date format per language, the same on every page and in every document.
+DATE_FORMAT = SHORT_DATE_FORMAT = "d/m/Y"
+DATETIME_FORMAT = SHORT_DATETIME_FORMAT = "d/m/Y H:i"
+TIME_FORMAT = "H:i"
+YEAR_MONTH_FORMAT = "F Y"

@@ -1,0 +1,178 @@
+"""Issue 9 walked in a real browser: the counter's documented keystrokes for a young adult when a
+strong lot comes first, printing with one key, the board naming the chair and the minute-taker and
+both confirming the minutes, and every member page on a 390 px phone without sideways scrolling.
+
+Screenshots go to CSC_SCREENSHOTS when it is set, for a person to look at."""
+
+from __future__ import annotations
+
+import os
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from club.roles import Role
+from dispensing.models import Dispensing
+from governance.models import AssemblyStatus
+from governance.services import ballot_cast, check_in, poll_create, poll_open
+from members.cards import card_token
+from tests.browser import sign_in
+from tests.factories import dispense, make_assembly, make_lot, make_member, make_user, set_rules
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+SHOTS = os.environ.get("CSC_SCREENSHOTS")
+
+
+def shot(page: Any, name: str) -> None:
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
+
+
+def focused(page: Any, selector: str) -> bool:
+    return bool(page.locator(selector).evaluate("el => el === document.activeElement"))
+
+
+def test_the_readme_keystrokes_serve_a_young_adult_when_a_strong_lot_comes_first(
+    page: Any,
+) -> None:
+    set_rules("DE")
+    make_user(roles=(Role.COUNTER,), mfa=True, email="desk@test.example")
+    strong = make_lot(grams="100", thc="18", best_before_days=20)  # first in the list
+    mild = make_lot(grams="100", thc="9", best_before_days=60)
+    young = make_member(age=19, first_name="Jana", last_name="Jung")
+    sign_in(page, "desk@test.example", totp=True)
+    page.goto("/counter/")
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'scan'")
+    # The README: scan (the scanner types the token and Enter), Space, Tab, Tab, grams, Enter.
+    page.keyboard.type(card_token(young))
+    page.keyboard.press("Enter")
+    page.locator(f"article[data-number='{young.number}']").wait_for()
+    page.wait_for_function("document.activeElement && document.activeElement.name === 'id_checked'")
+    assert page.locator(f"input[value='{strong.code}']").is_disabled()
+    assert page.locator(f"input[value='{mild.code}']").is_checked()
+    page.keyboard.press("Space")
+    page.keyboard.press("Tab")
+    assert focused(page, f"input[value='{mild.code}']")
+    page.keyboard.press("Tab")
+    assert focused(page, "#grams")
+    page.keyboard.type("2,5")
+    shot(page, "counter-young-adult")
+    page.keyboard.press("Enter")
+    page.locator("[data-receipt]").wait_for()
+    d = Dispensing.objects.get()
+    assert d.lot == mild and d.grams == Decimal("2.5") and d.card_scanned
+    assert focused(page, "#scan")
+    # One key prints the receipt and the leaflet: one document.
+    with page.expect_popup() as popup:
+        page.keyboard.press("Alt+p")
+    assert popup.value.url.endswith(f"/counter/receipts/{d.receipt}/print.pdf")
+    shot(page, "counter-done")
+
+
+def test_a_refusal_keeps_the_id_tick_until_the_next_scan(page: Any) -> None:
+    set_rules("DE")
+    make_user(roles=(Role.COUNTER,), mfa=True, email="desk2@test.example")
+    make_lot(grams="100", thc="9")
+    member = make_member()
+    sign_in(page, "desk2@test.example", totp=True)
+    page.goto("/counter/")
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'scan'")
+    page.keyboard.type(str(member.number))
+    page.keyboard.press("Enter")
+    page.locator("input[name=id_checked]").wait_for()
+    page.wait_for_function("document.activeElement && document.activeElement.name === 'id_checked'")
+    page.keyboard.press("Space")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    page.keyboard.type("30")  # above the day limit (and the forecast)
+    page.keyboard.press("Enter")
+    page.locator(".notice.error[data-code]").wait_for()
+    assert not Dispensing.objects.exists()
+    assert page.locator("input[name=id_checked]").is_checked()
+    assert focused(page, "#grams")
+    page.fill("#grams", "3")
+    page.keyboard.press("Enter")
+    page.locator("[data-receipt]").wait_for()
+    page.keyboard.type(str(member.number))
+    page.keyboard.press("Enter")
+    page.locator("[data-remaining='day']").wait_for()
+    assert not page.locator("input[name=id_checked]").is_checked()
+
+
+def test_the_board_names_the_officers_and_both_confirm_the_minutes(page: Any) -> None:
+    set_rules("DE")
+    make_user(roles=(Role.BOARD,), mfa=True, email="board@test.example")
+    chair = make_member(first_name="Clara", last_name="Chair", email="clara@test.example")
+    taker = make_member(first_name="Max", last_name="Minutes", email="max@test.example")
+    assembly = make_assembly()
+    for m in (chair, taker):
+        check_in(actor=None, assembly_id=assembly.pk, member_number=m.number)
+    sign_in(page, "board@test.example", totp=True)
+    page.goto(f"/board/assemblies/{assembly.pk}/")
+    page.select_option("select[name=chair]", str(chair.number))
+    page.select_option("select[name=minute_taker]", str(taker.number))
+    page.get_by_role("button", name="Set chair and minute-taker").click()
+    page.wait_for_load_state()
+    assert "Clara Chair" in page.locator("main").inner_text()
+    page.get_by_role("button", name="Close the session").click()
+    page.wait_for_load_state()
+    page.get_by_role("button", name="Build the minutes").click()
+    page.wait_for_load_state()
+    shot(page, "board-minutes-built")
+    assert page.get_by_role("link", name="Minutes (PDF)").is_visible()
+    for officer in (chair, taker):
+        page.context.clear_cookies()
+        sign_in(page, officer.user.email, totp=False)
+        page.goto(f"/assemblies/{assembly.pk}/")
+        page.locator("[data-officer]").wait_for()
+        page.get_by_role("button", name="I confirm the minutes").click()
+        page.locator(".notice.success").wait_for()
+    assembly.refresh_from_db()
+    assert assembly.status == AssemblyStatus.MINUTES_PUBLISHED
+    page.goto(f"/assemblies/{assembly.pk}/")
+    assert page.get_by_role("button", name="Minutes (PDF)").is_visible()
+    shot(page, "member-minutes-published")
+
+
+MEMBER_PAGES = ["/", "/me/", "/me/quota/", "/assemblies/", "/account/"]
+
+
+def test_every_member_page_fits_a_390_px_phone(page: Any) -> None:
+    set_rules("DE")
+    lot = make_lot(grams="200", thc="9")
+    member = make_member(
+        first_name="Paula", last_name="Phone-Mitgliedsname", email="p@test.example"
+    )
+    for grams in ("2", "3", "1.5"):
+        dispense(member, lot, grams)
+    assembly = make_assembly()
+    poll = poll_create(
+        actor=None,
+        item_id=assembly.items.order_by("position")[0].pk,
+        question="The assembly approves the annual accounts and the budget for next year.",
+        majority="simple",
+        visibility="secret",
+    )
+    poll_open(actor=None, poll_id=poll.pk)
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, "p@test.example", totp=False)
+    assert page.url.endswith("/me/home/")  # members land on their own page
+    assert page.locator("[data-open-polls]").is_visible()
+    for path in [*MEMBER_PAGES, "/me/home/", f"/assemblies/{assembly.pk}/"]:
+        page.goto(path)
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        shot(page, "member" + path.replace("/", "-").rstrip("-"))
+        assert wide <= 390, (path, wide)
+    # Vote on the phone: the page then says so, with the receipt to copy.
+    page.goto(f"/assemblies/{assembly.pk}/")
+    page.get_by_label("Yes").check()
+    page.get_by_role("button", name="Vote").click()
+    page.locator(f"[data-voted='{poll.pk}']").wait_for()
+    assert page.get_by_role("button", name="Copy").is_visible()
+    assert page.locator("[data-testid=receipt]").inner_text().strip()
+    assert page.get_by_role("button", name="Vote").count() == 0
+    shot(page, "member-voted")
+    assert ballot_cast  # the service the page calls
