@@ -19,6 +19,7 @@ from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop, ngettext
 
 
 class Strictness(enum.Enum):
@@ -31,19 +32,49 @@ class Strictness(enum.Enum):
 
 
 @dataclass(frozen=True)
+class Unit:
+    """A unit in singular and plural ("1 working day", "2 working days"), in the active
+    language; ``str()`` gives the plural, for labels."""
+
+    singular: str
+    plural: str
+
+    def for_value(self, value: object) -> str:
+        n = value if isinstance(value, int) and not isinstance(value, bool) else 2
+        return ngettext(self.singular, self.plural, n)
+
+    def __str__(self) -> str:
+        return ngettext(self.singular, self.plural, 2)
+
+
+@dataclass(frozen=True)
 class Rule:
     key: str
     label: Promise
     kind: type
     strictness: Strictness
-    unit: Promise | str = ""
+    unit: Unit | str = ""
+
+    def unit_for(self, value: object) -> str:
+        """The unit to print after ``value``, in the right number."""
+        return self.unit.for_value(value) if isinstance(self.unit, Unit) else str(self.unit)
 
 
 G = _("g")
 PCT = "%"
-DAYS = _("days")
-MONTHS = _("months")
-YEARS = _("years")
+DAYS = Unit(gettext_noop("day"), gettext_noop("days"))
+MONTHS = Unit(gettext_noop("month"), gettext_noop("months"))
+YEARS = Unit(gettext_noop("year"), gettext_noop("years"))
+WORKING_DAYS = Unit(gettext_noop("working day"), gettext_noop("working days"))
+
+
+def _plural_units_for_makemessages() -> None:  # pragma: no cover - never called
+    """makemessages finds plural forms only in ngettext calls; these are the units above."""
+    ngettext("day", "days", 1)
+    ngettext("month", "months", 1)
+    ngettext("year", "years", 1)
+    ngettext("working day", "working days", 1)
+
 
 RULES: tuple[Rule, ...] = (
     Rule("max_members", _("Maximum number of members"), int, Strictness.LOWER),
@@ -180,7 +211,7 @@ RULES: tuple[Rule, ...] = (
         _("Transport notice ahead"),
         int,
         Strictness.HIGHER,
-        _("working days"),
+        WORKING_DAYS,
     ),
     Rule(
         "transport_annual_divisor",

@@ -34,7 +34,8 @@ def _rulebook_rows(club: Any) -> list[dict[str, Any]]:
     return [
         {
             "label": rule.label,
-            "unit": rule.unit,
+            "unit": rule.unit_for(getattr(book, rule.key)),
+            "preset_unit": rule.unit_for(law[rule.key]),
             "value": getattr(book, rule.key),
             "preset": law[rule.key],
             "overridden": rule.key in book.overridden,

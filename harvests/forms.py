@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from club.validation import FIRST_YEAR, LAST_YEAR
 from harvests.models import Incident, ProductType, PropagationKind, PropagationMovement, Strain
 
 
@@ -21,6 +22,25 @@ def number_field(label: Any, required: bool = True) -> forms.CharField:
     )
 
 
+class MonthField(forms.DateField):
+    """A month picker (``<input type="month">``, "2027-03"); the value is the month's first day."""
+
+    input_formats = ["%Y-%m", "%Y-%m-%d"]
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "month"}, format="%Y-%m"))
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> Any:
+        day = super().to_python(value)
+        if day and not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise forms.ValidationError(
+                _("Enter a month between the years %(first)s and %(last)s."),
+                params={"first": FIRST_YEAR, "last": LAST_YEAR},
+            )
+        return day.replace(day=1) if day else day
+
+
 class StrainForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     thc_min = number_field(_("THC from (%)"))
@@ -33,8 +53,8 @@ class BatchForm(forms.Form):
     strain_id = forms.ModelChoiceField(label=_("Strain"), queryset=Strain.objects.all())
     plants = forms.IntegerField(label=_("Plants"), min_value=1, max_value=100000)
     started_on = forms.DateField(label=_("Started on"), widget=DateInput)
-    period_start = forms.DateField(label=_("Serves from (month)"), widget=DateInput)
-    period_end = forms.DateField(label=_("Serves until (month)"), widget=DateInput)
+    period_start = MonthField(label=_("Serves from (month)"))
+    period_end = MonthField(label=_("Serves until (month)"))
     expected_yield_grams = number_field(_("Expected yield (g)"))
     decision_reason = forms.CharField(
         label=_("Board decision: why this plan may exceed declared demand"),
@@ -42,6 +62,11 @@ class BatchForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=2000,
     )
+
+    def __init__(self, *args: Any, board: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not board:  # only the board decides to grow above declared demand
+            del self.fields["decision_reason"]
 
     def clean_strain_id(self) -> int:
         return int(self.cleaned_data["strain_id"].pk)
@@ -113,6 +138,11 @@ class PropagationForm(forms.Form):
     )
     reason = forms.CharField(label=_("Reason (when destroyed)"), max_length=2000, required=False)
 
+    def __init__(self, *args: Any, board: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not board:  # only the board decides to grow above declared demand
+            del self.fields["decision_reason"]
+
     def clean_strain_id(self) -> int:
         return int(self.cleaned_data["strain_id"].pk)
 
@@ -146,3 +176,7 @@ class IncidentForm(forms.Form):
     authority_reference = forms.CharField(
         label=_("Authority's reference"), max_length=100, required=False
     )
+
+
+class BalanceForm(forms.Form):
+    month = MonthField(label=_("Up to the end of"), required=False)

@@ -3,6 +3,7 @@ balance, and one form page per action."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -18,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from club.errors import ServiceError
 from club.pages import call_service, refusal_on_form
-from club.roles import Role, role_required
+from club.roles import Role, acts_as, role_required
 from harvests import forms as f
 from harvests import services
 from harvests.models import STAGE_MOVES, Batch, Harvest, Lot, Stage
@@ -36,10 +37,13 @@ def form_page(
     done: str,
     intro: Any = "",
     initial: dict[str, Any] | None = None,
+    form_kwargs: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """A page with one form whose valid data goes to ``action`` (a service call). A refusal
     shows on the form and writes nothing."""
-    form = form_class(request.POST or None, request.FILES or None, initial=initial)
+    form = form_class(
+        request.POST or None, request.FILES or None, initial=initial, **(form_kwargs or {})
+    )
     if request.method == "POST" and form.is_valid():
         try:
             action(form.cleaned_data)
@@ -89,6 +93,7 @@ def batch_new(request: HttpRequest) -> HttpResponse:
             "the board records a decision with a reason."
         ),
         initial={"started_on": timezone.localdate()},
+        form_kwargs={"board": acts_as(request.user, Role.BOARD)},
         action=lambda d: services.batch_create(actor=request.user, **d),
     )
 
@@ -280,7 +285,19 @@ def plan(request: HttpRequest) -> HttpResponse:
 def balance(request: HttpRequest) -> HttpResponse:
     from members.rules import add_months
 
-    until = add_months(timezone.localdate().replace(day=1), 1)
+    form = f.BalanceForm(request.GET or None)
+    month = timezone.localdate().replace(day=1)
+    if form.is_valid() and form.cleaned_data["month"]:
+        month = form.cleaned_data["month"]
+    until = add_months(month, 1)
     return render(
-        request, "harvests/balance.html", {"rows": mass_balance(until=until), "until": until}
+        request,
+        "harvests/balance.html",
+        {
+            "rows": mass_balance(until=until),
+            "until": until,
+            "last_day": until - dt.timedelta(days=1),
+            "form": form,
+            "month_value": month.strftime("%Y-%m"),
+        },
     )

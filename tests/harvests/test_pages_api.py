@@ -199,3 +199,37 @@ def test_grower_pages(client, club) -> None:
     for path in ("/grow/plan/", "/grow/balance/"):
         assert client.get(path).status_code == 200
     assert "Page Kush" in client.get("/grow/balance/").content.decode()
+
+
+def test_grower_sees_no_board_field_picks_months_and_balance_periods(client, club) -> None:
+    """Issue 9, point 25."""
+    from club.roles import Role
+    from tests.factories import make_strain, make_user
+
+    grower = make_user(roles=(Role.GROWER,), mfa=True)
+    board = make_user(roles=(Role.BOARD,), mfa=True)
+    client.force_login(grower)
+    page = client.get("/grow/batches/new/").content.decode()
+    assert 'name="decision_reason"' not in page
+    assert 'type="month" name="period_start"' in page and 'type="month" name="period_end"' in page
+    strain = make_strain("Monat Haze")
+    month = timezone.localdate().replace(day=1)
+    r = client.post(
+        "/grow/batches/new/",
+        {
+            "strain_id": strain.pk,
+            "plants": "3",
+            "started_on": str(month),
+            "period_start": month.strftime("%Y-%m"),
+            "period_end": month.strftime("%Y-%m"),
+            "expected_yield_grams": "50",
+            "decision_reason": "sneaked in by a grower",
+        },
+    )
+    assert "PLAN_ABOVE_DEMAND" in r.content.decode()  # the grower's decision is not taken
+    client.force_login(board)
+    assert 'name="decision_reason"' in client.get("/grow/batches/new/").content.decode()
+    client.force_login(grower)
+    balance = client.get("/grow/balance/", {"month": "2025-02"}).content.decode()
+    assert 'value="2025-02"' in balance and "28 Feb 2025" in balance
+    assert client.get("/grow/balance/", {"month": "9999-12"}).status_code == 200
