@@ -53,7 +53,7 @@ class Rule:
     label: Promise
     kind: type
     strictness: Strictness
-    unit: Unit | str = ""
+    unit: Unit | Promise | str = ""
 
     def unit_for(self, value: object) -> str:
         """The unit to print after ``value``, in the right number."""
