@@ -138,11 +138,6 @@ class PropagationForm(forms.Form):
     )
     reason = forms.CharField(label=_("Reason (when destroyed)"), max_length=2000, required=False)
 
-    def __init__(self, *args: Any, board: bool = False, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if not board:  # only the board decides to grow above declared demand
-            del self.fields["decision_reason"]
-
     def clean_strain_id(self) -> int:
         return int(self.cleaned_data["strain_id"].pk)
 
