@@ -71,6 +71,13 @@ class UserFactory(factory.Factory):
 # --- Members -----------------------------------------------------------------------------------
 
 
+def auth_headers(user: Any) -> dict[str, str]:
+    """Headers with a new personal API token of ``user``."""
+    from club.services import api_token_create
+
+    return {"Authorization": f"Bearer {api_token_create(user=user, name='t')[1]}"}
+
+
 def set_rules(jurisdiction: str, **overrides: Any) -> Club:
     """Put the club under ``jurisdiction`` with these overrides."""
     from club.services import club_update

@@ -15,8 +15,7 @@ from django.db import connection
 
 from club.middleware import has_forbidden_characters
 from club.roles import Role
-from club.services import api_token_create
-from tests.factories import make_user
+from tests.factories import auth_headers, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +47,7 @@ def _fill_path(path: str, value: str) -> str:
 @pytest.mark.postgres
 def test_a_nul_byte_anywhere_gets_400_and_writes_nothing(client, club) -> None:
     board = make_user(roles=(Role.BOARD, Role.MEMBER), mfa=True)
-    headers = {"Authorization": f"Bearer {api_token_create(user=board, name='t')[1]}"}
+    headers = auth_headers(board)
     before = _counts()
     tried = 0
     for method, path, op in _operations(client):
@@ -110,7 +109,7 @@ def test_control_characters_are_refused_but_tab_and_newlines_pass() -> None:
 
 def test_every_api_answer_is_json_in_the_error_format(client, club) -> None:
     board = make_user(roles=(Role.BOARD,), mfa=True)
-    bearer = {"Authorization": f"Bearer {api_token_create(user=board, name='t')[1]}"}
+    bearer = auth_headers(board)
     cases = [
         ("GET", "/api/v1/no-such-thing", {}, 404, "NOT_FOUND"),
         ("POST", "/api/v1/no-such-thing", bearer, 404, "NOT_FOUND"),  # no CSRF page
@@ -150,7 +149,7 @@ def test_a_csrf_failure_under_the_api_is_json(club) -> None:
 )
 def test_numbers_past_their_column_get_400_or_404(client, club, url: str) -> None:
     board = make_user(roles=(Role.BOARD, Role.MEMBER), mfa=True)
-    headers = {"Authorization": f"Bearer {api_token_create(user=board, name='t')[1]}"}
+    headers = auth_headers(board)
     r = client.get(url, headers=headers)
     assert r.status_code in (400, 404), r.status_code
     assert r.json()["code"] in ("INVALID_INPUT", "NOT_FOUND")
@@ -165,7 +164,7 @@ def test_pages_with_huge_numbers_answer_404(client, club) -> None:
 
 def test_an_assembly_at_the_end_of_time_is_refused_and_pages_keep_working(client, club) -> None:
     board = make_user(roles=(Role.BOARD, Role.MEMBER), mfa=True)
-    headers = {"Authorization": f"Bearer {api_token_create(user=board, name='t')[1]}"}
+    headers = auth_headers(board)
     body = {
         "title": "Doom",
         "kind": "ordinary",
@@ -196,7 +195,7 @@ def test_digits_that_are_no_number_find_nobody_and_never_fail(client, club, text
 
     make_member()
     board = make_user(roles=(Role.BOARD, Role.COUNTER), mfa=True)
-    headers = {"Authorization": f"Bearer {api_token_create(user=board, name='t')[1]}"}
+    headers = auth_headers(board)
     r = client.get("/api/v1/members", {"search": text}, headers=headers)
     assert r.status_code == 200 and r.json() == []
     client.force_login(board)

@@ -11,25 +11,14 @@ from pypdf import PdfReader
 
 from club.errors import ServiceError
 from club.quantities import parse_grams, parse_signed_grams
-from club.roles import Role
-from club.services import api_token_create
 from dispensing.models import Dispensing
 from dispensing.selectors import counter_panel
 from members.cards import card_token
 from members.services import card_issue
-from tests.factories import dispense, make_lot, make_member, make_user, set_rules
+from tests.factories import auth_headers as auth
+from tests.factories import dispense, make_lot, make_member
 
 pytestmark = pytest.mark.django_db
-
-
-def auth(user) -> dict[str, str]:
-    return {"Authorization": f"Bearer {api_token_create(user=user, name='t')[1]}"}
-
-
-@pytest.fixture
-def clerk(club):
-    set_rules("DE")
-    return make_user(roles=(Role.COUNTER,), mfa=True)
 
 
 def _checked_lot(page: str) -> str | None:

@@ -14,23 +14,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from club.roles import Role
-from club.services import api_token_create
 from dispensing.models import Dispensing
 from harvests.selectors import lot_stock
 from members.cards import card_token
+from tests.factories import auth_headers as auth
 from tests.factories import dispense, make_lot, make_member, make_user, set_rules
 
 pytestmark = pytest.mark.django_db
-
-
-def auth(user) -> dict[str, str]:
-    return {"Authorization": f"Bearer {api_token_create(user=user, name='t')[1]}"}
-
-
-@pytest.fixture
-def clerk(club):
-    set_rules("DE")
-    return make_user(roles=(Role.COUNTER,), mfa=True)
 
 
 def _history(member, lot, n: int) -> None:

@@ -8,15 +8,11 @@ import pytest
 from django.utils import timezone
 
 from club.roles import Role
-from club.services import api_token_create
 from governance.models import Assembly, AssemblyStatus, Poll, PollStatus
+from tests.factories import auth_headers as auth
 from tests.factories import make_member, make_user, set_rules
 
 pytestmark = pytest.mark.django_db
-
-
-def auth(user) -> dict[str, str]:
-    return {"Authorization": f"Bearer {api_token_create(user=user, name='t')[1]}"}
 
 
 def test_the_whole_assembly_through_the_api(

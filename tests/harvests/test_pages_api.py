@@ -9,17 +9,13 @@ import pytest
 from django.utils import timezone
 
 from club.roles import Role
-from club.services import api_token_create
 from harvests.models import Batch, Lot, LotStatus, Strain
 from harvests.selectors import lot_stock
 from harvests.services import stock_withdraw
+from tests.factories import auth_headers as auth
 from tests.factories import make_harvest, make_lot, make_member, make_user, set_rules
 
 pytestmark = pytest.mark.django_db
-
-
-def auth(user) -> dict[str, str]:
-    return {"Authorization": f"Bearer {api_token_create(user=user, name='t')[1]}"}
 
 
 def test_the_grower_works_through_the_api(client, club) -> None:

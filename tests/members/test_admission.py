@@ -33,7 +33,7 @@ def refused(**data) -> ServiceError:
     return exc.value
 
 
-def admit(app_id: int, board) -> Member:
+def admit(app_id: int, board, reason: str = "ok") -> Member:
     identity_check_record(
         actor=board,
         application_id=app_id,
@@ -42,7 +42,7 @@ def admit(app_id: int, board) -> Member:
         age_confirmed=True,
         residence_confirmed=True,
     )
-    member = application_decide(actor=board, application_id=app_id, approve=True, reason="ok")
+    member = application_decide(actor=board, application_id=app_id, approve=True, reason=reason)
     assert member is not None
     return member
 
@@ -309,18 +309,7 @@ def test_the_board_reason_is_the_reason_the_member_history_shows(client, board) 
     set_rules("DE")
     app = application_submit(**application_data())
     assert app is not None
-    identity_check_record(
-        actor=board,
-        application_id=app.pk,
-        document_type="id_card",
-        document_last_digits="1234",
-        age_confirmed=True,
-        residence_confirmed=True,
-    )
-    member = application_decide(
-        actor=board, application_id=app.pk, approve=True, reason="Welcome, endorsed by Ada"
-    )
-    assert member is not None
+    member = admit(app.pk, board, reason="Welcome, endorsed by Ada")
     assert member.decisions.get().reason == "Welcome, endorsed by Ada"
     client.force_login(member.user)
     page = client.get("/me/").content.decode()

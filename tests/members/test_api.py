@@ -5,15 +5,11 @@ from __future__ import annotations
 import pytest
 
 from club.roles import Role
-from club.services import api_token_create
 from members.models import Application, Member
 from tests.factories import application_data, make_member, make_user, set_rules
+from tests.factories import auth_headers as auth
 
 pytestmark = pytest.mark.django_db
-
-
-def auth(user) -> dict[str, str]:
-    return {"Authorization": f"Bearer {api_token_create(user=user, name='t')[1]}"}
 
 
 def as_json(data: dict) -> dict:
