@@ -58,8 +58,10 @@ def _receipt_page(pdf: Any, d: Dispensing, club_name: str) -> None:
     def line(text: str, size: int = 9, bold: bool = False) -> None:
         nonlocal y
         pdf.setFont("Helvetica-Bold" if bold else "Helvetica", size)
-        pdf.drawString(5 * mm, y * mm, text[:48])
-        y -= size * 0.5
+        # Wrapped, never cut: the legal warning must stand whole on the receipt.
+        for part in textwrap.wrap(text, int(48 * 9 / size)) or [""]:
+            pdf.drawString(5 * mm, y * mm, part)
+            y -= size * 0.5
 
     line(club_name, 11, True)
     line(_("Receipt %(n)s") % {"n": d.receipt}, 10, True)

@@ -102,6 +102,8 @@ def test_receipt_and_leaflet_print_as_one_document_from_one_key(client, clerk) -
     assert len(reader.pages) == 2
     receipt_text, leaflet_text = (p.extract_text() for p in reader.pages)
     assert f"Receipt {d.receipt}" in receipt_text and "2.00 g" in receipt_text
+    flat = " ".join(receipt_text.split())
+    assert "For the member's own use only. Passing it on is an offence." in flat
     assert "Health warnings" in leaflet_text and "Weight: 2.00 g" in leaflet_text
 
 
