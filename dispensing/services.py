@@ -42,8 +42,12 @@ from members.models import Member
 
 # The contribution per gram of a lot comes from the finance app, which sits above this one; it
 # registers a provider here. Without one the club charges flat fees: the contribution is zero.
-ContributionProvider = Callable[[Lot], Decimal]
+ContributionProvider = Callable[[Lot, dt.date], Decimal]
 _contribution_provider: list[ContributionProvider] = []
+# The money side of a dispensing and of its reversal is booked by the finance app, inside the
+# dispensing's own transaction, through these hooks (nothing is booked without them).
+Booker = Callable[[Any], Any]
+_bookers: dict[str, Booker] = {}
 
 
 def set_contribution_provider(provider: ContributionProvider | None) -> None:
@@ -52,8 +56,18 @@ def set_contribution_provider(provider: ContributionProvider | None) -> None:
         _contribution_provider.append(provider)
 
 
-def _per_gram(lot: Lot) -> Decimal:
-    return exact(_contribution_provider[0](lot)) if _contribution_provider else Decimal("0.00")
+def set_bookers(*, record: Booker | None, reverse: Booker | None) -> None:
+    """Finance registers ``record(dispensing)`` and ``reverse(reversal)``; both run inside the
+    dispensing's transaction, so a dispensing and its booking commit together or not at all."""
+    _bookers.clear()
+    if record is not None and reverse is not None:
+        _bookers.update(record=record, reverse=reverse)
+
+
+def _per_gram(lot: Lot, on: dt.date) -> Decimal:
+    if not _contribution_provider:
+        return Decimal("0.00")
+    return exact(_contribution_provider[0](lot, on))
 
 
 @dataclass
@@ -201,7 +215,7 @@ def _record(
     movement = stock_withdraw(
         actor=actor, code=lot.code, grams=grams, member=member, reference=f"R{receipt}"
     )  # refuses STOCK_SHORT under the lot lock
-    per_gram = _per_gram(lot)
+    per_gram = _per_gram(lot, on)
     dispensing = Dispensing.objects.create(
         receipt=receipt,
         member=member,
@@ -234,6 +248,8 @@ def _record(
             "local_date": on,
         },
     )
+    if _bookers:
+        _bookers["record"](dispensing)
     quota.used_day += grams
     quota.used_month += grams
     quota.used_year += grams
@@ -279,4 +295,6 @@ def dispensing_reverse(*, actor: Any, receipt: int, reason: str) -> Reversal:
         subject=original,
         payload={"receipt": receipt, "reversal": reversal.pk, "grams": original.grams},
     )
+    if _bookers:
+        _bookers["reverse"](reversal)
     return reversal

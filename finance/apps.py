@@ -1,5 +1,26 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class FinanceConfig(AppConfig):
     name = "finance"
+    verbose_name = _("Finance")
+
+    def ready(self) -> None:
+        from club.audit import register_created_crosscheck, register_crosscheck
+        from dispensing.services import set_bookers, set_contribution_provider
+        from finance.models import GramPrice, Transaction
+        from finance.services import (
+            contribution_per_gram,
+            contributions_mismatches,
+            dispensing_book,
+            dispensing_unbook,
+        )
+
+        # Dispensing sits below finance: it asks for the price per gram and has its money side
+        # booked through the hooks it offers.
+        set_contribution_provider(contribution_per_gram)
+        set_bookers(record=dispensing_book, reverse=dispensing_unbook)
+        register_created_crosscheck(Transaction, "finance.transaction")
+        register_created_crosscheck(GramPrice, "finance.gram_price")
+        register_crosscheck(contributions_mismatches)

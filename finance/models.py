@@ -1,1 +1,153 @@
-"""Tables of the finance app (filled by its own issue; see DESIGN.md)."""
+"""The club's money: a double-entry ledger (the invariants of django-hordak).
+
+Every ``Transaction`` has legs that sum to zero per currency; debits are positive, credits
+negative. Transactions and legs are append-only; a mistake is corrected by a reversing transaction
+that names the original and a reason. Balances are derived from the legs. On PostgreSQL a deferred
+constraint trigger refuses, at commit, a transaction whose legs do not balance or that has fewer
+than two legs, whoever inserts them; the append-only trigger refuses UPDATE and DELETE.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import pgtrigger
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from club.models import AppendOnlyModel
+
+
+class AccountKind(models.TextChoices):
+    ASSET = "asset", _("Asset")
+    LIABILITY = "liability", _("Liability")
+    EQUITY = "equity", _("Equity and reserves")
+    INCOME = "income", _("Income")
+    EXPENSE = "expense", _("Expense")
+
+
+# Kinds whose balance people read with the credit sign (income, reserves, debts).
+CREDIT_NORMAL = frozenset({AccountKind.LIABILITY, AccountKind.EQUITY, AccountKind.INCOME})
+
+
+class Account(models.Model):
+    """An account of the chart (created by a migration; the codes are stable)."""
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=10, choices=AccountKind.choices)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(currency__regex=r"^[A-Z]{3}$"), name="account_currency_iso"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+_BALANCED = """
+    IF (SELECT count(*) FROM finance_leg WHERE transaction_id = {tx}) < 2 THEN
+        RAISE EXCEPTION 'finance transaction % has fewer than two legs', {tx}
+            USING ERRCODE = 'integrity_constraint_violation';
+    END IF;
+    IF EXISTS (
+        SELECT 1 FROM finance_leg WHERE transaction_id = {tx}
+        GROUP BY currency HAVING sum(amount) <> 0
+    ) THEN
+        RAISE EXCEPTION 'finance transaction % does not balance', {tx}
+            USING ERRCODE = 'integrity_constraint_violation';
+    END IF;
+    RETURN NULL;
+"""
+
+
+class Transaction(AppendOnlyModel):
+    booked_on = models.DateField(_("booked on"))
+    description = models.CharField(_("description"), max_length=300)
+    # Idempotency for bookings made by other steps ("dispensing:R42"): one transaction a key.
+    reference = models.CharField(max_length=60, unique=True, null=True, blank=True)
+    reverses = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta(AppendOnlyModel.Meta):
+        ordering = ["booked_on", "pk"]
+        triggers: ClassVar[list[pgtrigger.Trigger]] = [
+            *AppendOnlyModel.Meta.triggers,
+            pgtrigger.Trigger(
+                name="has_balanced_legs",
+                operation=pgtrigger.Insert,
+                when=pgtrigger.After,
+                timing=pgtrigger.Deferred,
+                func=_BALANCED.format(tx="NEW.id"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.booked_on} {self.description}"
+
+
+class Leg(AppendOnlyModel):
+    transaction = models.ForeignKey(Transaction, on_delete=models.PROTECT, related_name="legs")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="legs")
+    amount = models.DecimalField(max_digits=14, decimal_places=2)  # debit > 0, credit < 0
+    currency = models.CharField(max_length=3)
+
+    class Meta(AppendOnlyModel.Meta):
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(amount=0), name="leg_amount_not_zero"),
+            models.CheckConstraint(
+                condition=models.Q(currency__regex=r"^[A-Z]{3}$"), name="leg_currency_iso"
+            ),
+        ]
+        triggers: ClassVar[list[pgtrigger.Trigger]] = [
+            *AppendOnlyModel.Meta.triggers,
+            pgtrigger.Trigger(
+                name="transaction_balances",
+                operation=pgtrigger.Insert,
+                when=pgtrigger.After,
+                timing=pgtrigger.Deferred,
+                func=_BALANCED.format(tx="NEW.transaction_id"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.amount} {self.currency}"
+
+
+class GramPrice(AppendOnlyModel):
+    """The contribution per gram from a date on, as an assembly adopted it. The price in force on
+    the day of a dispensing is what the counter charges; none in force means flat fees only."""
+
+    valid_from = models.DateField(_("valid from"), unique=True)
+    per_gram = models.DecimalField(_("contribution per gram"), max_digits=8, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    adopted_by = models.ForeignKey(
+        "governance.Poll", on_delete=models.PROTECT, related_name="+", verbose_name=_("adopted by")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta(AppendOnlyModel.Meta):
+        ordering = ["valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(per_gram__gte=0), name="gram_price_not_negative"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.per_gram} {self.currency}/g from {self.valid_from}"

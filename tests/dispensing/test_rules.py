@@ -236,14 +236,15 @@ def test_every_dispensing_has_its_receipt_and_snapshot(lot) -> None:
 
 
 def test_contribution_comes_from_the_registered_provider(lot) -> None:
-    from dispensing.services import set_contribution_provider
+    from dispensing import services
 
     set_rules("DE")
-    set_contribution_provider(lambda _lot: Decimal("7.50"))
+    registered = list(services._contribution_provider)  # finance's, put back afterwards
+    services.set_contribution_provider(lambda _lot, _on: Decimal("7.50"))
     try:
         d = dispense(make_member(), lot, "2.5").dispensing
     finally:
-        set_contribution_provider(None)
+        services.set_contribution_provider(registered[0] if registered else None)
     assert d.contribution_per_gram == Decimal("7.50") and d.contribution == Decimal("18.75")
 
 

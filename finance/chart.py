@@ -1,0 +1,32 @@
+"""The chart of accounts every club starts with (codes after the German SKR 49 for associations,
+simplified). Income and expense kinds follow the issue's list, so the annual audit can group
+them; a club may add accounts, never renumber these."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_noop
+
+CASH, BANK, RECEIVABLES = "1000", "1200", "1400"
+RESERVES = "2000"
+MEMBERSHIP_FEES, ADMISSION_FEES, CONTRIBUTIONS, DONATIONS = "4000", "4100", "4200", "4300"
+
+CHART: tuple[tuple[str, str, str], ...] = (
+    (CASH, gettext_noop("Cash"), "asset"),
+    (BANK, gettext_noop("Bank"), "asset"),
+    (RECEIVABLES, gettext_noop("Member receivables"), "asset"),
+    (RESERVES, gettext_noop("Reserves"), "equity"),
+    (MEMBERSHIP_FEES, gettext_noop("Membership fees"), "income"),
+    (ADMISSION_FEES, gettext_noop("Admission fees"), "income"),
+    (CONTRIBUTIONS, gettext_noop("Dispensing contributions"), "income"),
+    (DONATIONS, gettext_noop("Donations"), "income"),
+    ("6000", gettext_noop("Rent"), "expense"),
+    ("6100", gettext_noop("Energy"), "expense"),
+    ("6200", gettext_noop("Cultivation supplies"), "expense"),
+    ("6300", gettext_noop("Staff"), "expense"),
+    ("6400", gettext_noop("Lab tests"), "expense"),
+    ("6500", gettext_noop("Insurance"), "expense"),
+    ("6600", gettext_noop("Prevention"), "expense"),
+    ("6700", gettext_noop("Administration"), "expense"),
+    ("6800", gettext_noop("Board compensation"), "expense"),
+    ("6900", gettext_noop("Other expenses"), "expense"),
+)

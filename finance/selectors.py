@@ -1,0 +1,58 @@
+"""Reads of the finance app: balances derived from the legs, the income statement."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Sum
+
+from club.quantities import exact
+from finance.models import CREDIT_NORMAL, Account, AccountKind, Leg
+
+
+def account_balances(*, until: dt.date | None = None) -> list[dict[str, Any]]:
+    """Every account with its balance as people read it (income, reserves and debts with the
+    credit sign), summed from the legs in one query."""
+    legs = Leg.objects.all()
+    if until is not None:
+        legs = legs.filter(transaction__booked_on__lte=until)
+    sums = dict(legs.values("account_id").annotate(s=Sum("amount")).values_list("account_id", "s"))
+    out = []
+    for account in Account.objects.order_by("code"):
+        raw = exact(sums.get(account.pk))
+        out.append(
+            {
+                "account": account,
+                "debit_balance": raw,
+                "balance": -raw if account.kind in CREDIT_NORMAL else raw,
+            }
+        )
+    return out
+
+
+def income_statement(*, start: dt.date, end: dt.date) -> dict[str, Any]:
+    """Income and expenses by account between two days (inclusive), and the result: a surplus
+    (positive) or a deficit (negative). A non-profit club aims at zero over the years."""
+    rows = (
+        Leg.objects.filter(
+            transaction__booked_on__gte=start,
+            transaction__booked_on__lte=end,
+            account__kind__in=[AccountKind.INCOME, AccountKind.EXPENSE],
+        )
+        .values("account__code", "account__name", "account__kind")
+        .annotate(s=Sum("amount"))
+        .order_by("account__code")
+    )
+    income = {r["account__code"]: -exact(r["s"]) for r in rows if r["account__kind"] == "income"}
+    expenses = {r["account__code"]: exact(r["s"]) for r in rows if r["account__kind"] == "expense"}
+    total_income = sum(income.values(), Decimal("0.00"))
+    total_expenses = sum(expenses.values(), Decimal("0.00"))
+    return {
+        "income": income,
+        "expenses": expenses,
+        "total_income": total_income,
+        "total_expenses": total_expenses,
+        "result": total_income - total_expenses,
+    }
