@@ -103,6 +103,10 @@ class Leg(AppendOnlyModel):
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="legs")
     amount = models.DecimalField(max_digits=14, decimal_places=2)  # debit > 0, credit < 0
     currency = models.CharField(max_length=3)
+    # The member a receivable leg belongs to: member accounts are this subledger.
+    member = models.ForeignKey(
+        "members.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta(AppendOnlyModel.Meta):
         constraints = [
@@ -151,3 +155,119 @@ class GramPrice(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.per_gram} {self.currency}/g from {self.valid_from}"
+
+
+class FeePeriod(models.TextChoices):
+    MONTH = "month", _("Month")
+    QUARTER = "quarter", _("Quarter")
+    YEAR = "year", _("Year")
+
+
+class FeeSchedule(AppendOnlyModel):
+    """A version of the fee schedule, valid from a date, adopted by an assembly resolution."""
+
+    valid_from = models.DateField(_("valid from"), unique=True)
+    period = models.CharField(_("charged per"), max_length=8, choices=FeePeriod.choices)
+    membership_fee = models.DecimalField(_("membership fee"), max_digits=10, decimal_places=2)
+    admission_fee = models.DecimalField(
+        _("admission fee"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    reduced_fee = models.DecimalField(
+        _("reduced fee (where the statutes allow)"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    arrears_limit = models.DecimalField(
+        _("arrears above which the board is told"), max_digits=10, decimal_places=2
+    )
+    currency = models.CharField(max_length=3)
+    adopted_by = models.ForeignKey(
+        "governance.Poll", on_delete=models.PROTECT, related_name="+", verbose_name=_("adopted by")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta(AppendOnlyModel.Meta):
+        ordering = ["valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(membership_fee__gte=0, arrears_limit__gte=0),
+                name="fee_schedule_not_negative",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.membership_fee} {self.currency}/{self.period} from {self.valid_from}"
+
+
+class FeeCharge(AppendOnlyModel):
+    """One membership fee charged to one member for one period: the unique key makes a charge
+    happen once, however often the task runs and however many workers run it."""
+
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
+    period_start = models.DateField()
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    schedule = models.ForeignKey(FeeSchedule, on_delete=models.PROTECT, related_name="charges")
+    transaction = models.OneToOneField(Transaction, on_delete=models.PROTECT, related_name="+")
+
+    class Meta(AppendOnlyModel.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "period_start"], name="one_fee_per_member_and_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.period_start} {self.amount}"
+
+
+class PaymentMethod(models.TextChoices):
+    CASH = "cash", _("Cash")
+    TRANSFER = "transfer", _("Bank transfer")
+    DIRECT_DEBIT = "direct_debit", _("Direct debit")
+
+
+class Payment(AppendOnlyModel):
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
+    method = models.CharField(_("method"), max_length=12, choices=PaymentMethod.choices)
+    amount = models.DecimalField(_("amount"), max_digits=10, decimal_places=2)
+    received_on = models.DateField(_("received on"))
+    transaction = models.OneToOneField(Transaction, on_delete=models.PROTECT, related_name="+")
+
+    class Meta(AppendOnlyModel.Meta):
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.amount} {self.method}"
+
+
+class Expense(AppendOnlyModel):
+    """A cost with its document (PDF or image, by content, with its SHA-256), optionally booked
+    against a batch (for the lot's price at cost)."""
+
+    spent_on = models.DateField(_("date"))
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    supplier = models.CharField(_("supplier"), max_length=200)
+    description = models.CharField(_("description"), max_length=300)
+    paid_from = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    document = models.FileField(upload_to="expenses/%Y/", blank=True)
+    document_sha256 = models.CharField(max_length=64, blank=True)
+    batch = models.ForeignKey(
+        "harvests.Batch", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    transaction = models.OneToOneField(Transaction, on_delete=models.PROTECT, related_name="+")
+
+    class Meta(AppendOnlyModel.Meta):
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="expense_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.spent_on} {self.supplier} {self.amount}"

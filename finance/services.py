@@ -32,7 +32,9 @@ UNKNOWN_ACCOUNT = "UNKNOWN_ACCOUNT"
 ALREADY_REVERSED = "ALREADY_REVERSED"
 POLL_NOT_ADOPTED = "POLL_NOT_ADOPTED"
 
-LegSpec = tuple[str, Any]  # (account code, amount: debit > 0, credit < 0)
+# (account code, amount: debit > 0, credit < 0) or (code, amount, member) for a member's
+# receivable: member accounts are the receivables legs that name the member.
+LegSpec = tuple[Any, ...]
 
 
 def _currency() -> str:
@@ -69,7 +71,9 @@ def transaction_record(
         earlier = Transaction.objects.filter(reference=reference).first()
         if earlier is not None:
             return earlier
-    specs = [(str(code), _amount(amount)) for code, amount in legs]
+    legs = list(legs)
+    specs = [(str(leg[0]), _amount(leg[1])) for leg in legs]
+    members = [leg[2] if len(leg) > 2 else None for leg in legs]
     if len(specs) < 2:
         raise ServiceError(UNBALANCED, _("A transaction needs at least two legs."), status=400)
     if sum((a for _c, a in specs), Decimal("0")) != 0:
@@ -111,7 +115,10 @@ def transaction_record(
             raise
         raise StateConflict("ALREADY_BOOKED", _("This was booked already.")) from exc
     Leg.objects.bulk_create(
-        [Leg(transaction=tx, account=accounts[c], amount=a, currency=currency) for c, a in specs]
+        [
+            Leg(transaction=tx, account=accounts[c], amount=a, currency=currency, member=m)
+            for (c, a), m in zip(specs, members, strict=True)
+        ]
     )
     audit_record(
         actor=actor,
@@ -121,7 +128,10 @@ def transaction_record(
             "booked_on": tx.booked_on,
             "reference": tx.reference,
             "reverses": reverses.pk if reverses else None,
-            "legs": [[c, a, currency] for c, a in specs],
+            "legs": [
+                [c, a, currency, m.number if m else None]
+                for (c, a), m in zip(specs, members, strict=True)
+            ],
         },
     )
     return tx
@@ -137,7 +147,10 @@ def transaction_reverse(*, actor: Any, transaction_id: int, reason: str) -> Tran
         raise StateConflict(ALREADY_REVERSED, _("This transaction was already reversed."))
     if original.reverses_id is not None:
         raise StateConflict(ALREADY_REVERSED, _("A reversal is not reversed; book anew."))
-    legs = [(leg.account.code, -leg.amount) for leg in original.legs.select_related("account")]
+    legs = [
+        (leg.account.code, -leg.amount, leg.member)
+        for leg in original.legs.select_related("account", "member")
+    ]
     return transaction_record(
         actor=actor,
         booked_on=timezone.localdate(),
@@ -167,7 +180,7 @@ def dispensing_book(dispensing: Any) -> Transaction | None:
         actor=dispensing.counter_user,
         booked_on=dispensing.local_date,
         description=_("Contribution, receipt %(n)s") % {"n": dispensing.receipt},
-        legs=[(chart.RECEIVABLES, amount), (chart.CONTRIBUTIONS, -amount)],
+        legs=[(chart.RECEIVABLES, amount, dispensing.member), (chart.CONTRIBUTIONS, -amount)],
         reference=_dispensing_reference(dispensing.receipt),
     )
 
@@ -219,15 +232,7 @@ def contributions_mismatches() -> Iterator[str]:
 def gram_price_set(*, actor: Any, valid_from: dt.date, per_gram: Any, poll_id: int) -> GramPrice:
     """A contribution per gram from a date on, as an assembly adopted it: the poll must be closed
     and adopted. Append-only: a later version replaces it from its own date."""
-    from governance.models import Poll, PollStatus
-
-    poll = Poll.objects.filter(pk=poll_id).first()
-    if poll is None:
-        raise errors.not_found()
-    if poll.status != PollStatus.CLOSED or not (poll.result or {}).get("adopted"):
-        raise ServiceError(
-            POLL_NOT_ADOPTED, _("Name the assembly resolution that adopted this price.")
-        )
+    poll = adopted_poll(poll_id)
     price = GramPrice(
         valid_from=bounded_date(valid_from, "valid_from"),
         per_gram=_money(per_gram),
@@ -252,11 +257,28 @@ def gram_price_set(*, actor: Any, valid_from: dt.date, per_gram: Any, poll_id: i
     return price
 
 
-def _money(raw: Any) -> Decimal:
+def money(raw: Any, field: str = "amount", *, maximum: Decimal = Decimal("10000000")) -> Decimal:
+    """An amount typed by a person: ASCII digits, "," or ".", at most two decimals, not negative
+    (the same rules as grams)."""
     from club.quantities import parse_grams
 
-    # Money is typed like grams: ASCII digits, "," or ".", at most two decimals, not negative.
-    return parse_grams(raw, field="per_gram", maximum=Decimal("10000"))
+    return parse_grams(raw, field=field, maximum=maximum)
+
+
+def adopted_poll(poll_id: Any) -> Any:
+    """The governance poll that adopted a price or a fee schedule: closed and adopted."""
+    from governance.models import Poll, PollStatus
+
+    poll = Poll.objects.filter(pk=poll_id).first() if isinstance(poll_id, int) else None
+    if poll is None:
+        raise errors.not_found()
+    if poll.status != PollStatus.CLOSED or not (poll.result or {}).get("adopted"):
+        raise ServiceError(POLL_NOT_ADOPTED, _("Name the assembly resolution that adopted this."))
+    return poll
+
+
+def _money(raw: Any) -> Decimal:
+    return money(raw, "per_gram", maximum=Decimal("10000"))
 
 
 def contribution_per_gram(lot: Any, on: dt.date) -> Decimal:

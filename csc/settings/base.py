@@ -153,6 +153,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "members.tasks.member_endings_apply_task",
         "schedule": 24 * 60 * 60,
     },
+    "fees-charge-daily": {
+        "task": "finance.tasks.fees_charge_task",
+        "schedule": 24 * 60 * 60,
+    },
     "mass-balance-monthly": {
         "task": "harvests.tasks.mass_balance_check_task",
         "schedule": 30 * 24 * 60 * 60,
