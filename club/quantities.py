@@ -44,9 +44,9 @@ def _decimal(raw: Any) -> Decimal | None:
         return None
 
 
-def _too_precise(field: str, example: str) -> ServiceError:
+def _too_precise(field: str, example: str, code: str = GRAMS_INVALID) -> ServiceError:
     message = _("Enter at most two decimals, e.g. %(example)s.") % {"example": example}
-    return ServiceError(GRAMS_INVALID, message, status=400, fields={field: [message]})
+    return ServiceError(code, message, status=400, fields={field: [message]})
 
 
 def parse_grams(
@@ -73,6 +73,23 @@ def parse_grams(
             status=400,
             fields={field: [_("Enter grams as a number, e.g. 2.5.")]},
         )
+    return value
+
+
+AMOUNT_INVALID = "AMOUNT_INVALID"
+
+
+def parse_money(
+    raw: Any, *, field: str = "amount", maximum: Decimal = Decimal("10000000")
+) -> Decimal:
+    """An amount of money typed by a person, by the rules of grams: ASCII digits, one "." or ",",
+    at most two decimals (cents), not negative, at most ``maximum``."""
+    value = _decimal(raw)
+    if value is not None and 0 <= value <= maximum and decimal_places(value) > 2:
+        raise _too_precise(field, "12.50", AMOUNT_INVALID)
+    if value is None or value < 0 or value > maximum or decimal_places(value) > 2:
+        message = _("Enter an amount, e.g. 12.50.")
+        raise ServiceError(AMOUNT_INVALID, message, status=400, fields={field: [message]})
     return value
 
 

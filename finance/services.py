@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from club import errors
 from club.audit import audit_record
 from club.errors import ServiceError, StateConflict
-from club.quantities import exact
+from club.quantities import exact, parse_money
 from club.selectors import club_get
 from club.services import lock_one
 from club.validation import bounded_date, required_text
@@ -258,11 +258,8 @@ def gram_price_set(*, actor: Any, valid_from: dt.date, per_gram: Any, poll_id: i
 
 
 def money(raw: Any, field: str = "amount", *, maximum: Decimal = Decimal("10000000")) -> Decimal:
-    """An amount typed by a person: ASCII digits, "," or ".", at most two decimals, not negative
-    (the same rules as grams)."""
-    from club.quantities import parse_grams
-
-    return parse_grams(raw, field=field, maximum=maximum)
+    """An amount typed by a person (``club.quantities.parse_money``)."""
+    return parse_money(raw, field=field, maximum=maximum)
 
 
 def adopted_poll(poll_id: Any) -> Any:
