@@ -10,6 +10,7 @@ from club import errors
 from club.api import router as club_router
 from club.api_support import error_body, install
 from dispensing.api import router as dispensing_router
+from finance.api import router as finance_router
 from governance.api import router as governance_router
 from harvests.api import router as harvests_router
 from members.api import router as members_router
@@ -64,6 +65,7 @@ api.add_router("", members_router)
 api.add_router("", harvests_router)
 api.add_router("", dispensing_router)
 api.add_router("", governance_router)
+api.add_router("", finance_router)
 
 
 @csrf_exempt  # an unknown path answers 404 whoever asks; there is nothing to protect

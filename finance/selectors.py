@@ -56,3 +56,34 @@ def income_statement(*, start: dt.date, end: dt.date) -> dict[str, Any]:
         "total_expenses": total_expenses,
         "result": total_income - total_expenses,
     }
+
+
+def journal() -> Any:
+    """The journal, newest first, with its legs and accounts in two queries."""
+    from finance.models import Transaction
+
+    return Transaction.objects.prefetch_related("legs__account", "legs__member").order_by(
+        "-booked_on", "-pk"
+    )
+
+
+def member_statement(member: Any) -> list[dict[str, Any]]:
+    """A member's account: each charge and payment with the running balance, oldest first."""
+    rows = []
+    running = Decimal("0.00")
+    legs = (
+        Leg.objects.filter(member=member, account__code="1400")
+        .select_related("transaction")
+        .order_by("transaction__booked_on", "transaction__pk")
+    )
+    for leg in legs:
+        running += leg.amount
+        rows.append(
+            {
+                "booked_on": leg.transaction.booked_on,
+                "description": leg.transaction.description,
+                "amount": exact(leg.amount),
+                "balance": exact(running),
+            }
+        )
+    return rows
