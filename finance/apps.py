@@ -24,3 +24,15 @@ class FinanceConfig(AppConfig):
         register_created_crosscheck(Transaction, "finance.transaction")
         register_created_crosscheck(GramPrice, "finance.gram_price")
         register_crosscheck(contributions_mismatches)
+        from club import navigation
+        from club.roles import SIGNED_IN, Role
+
+        navigation.register(
+            navigation.NavItem(
+                "finance:overview",
+                _("Finance"),
+                frozenset({Role.TREASURER.value, Role.BOARD.value}),
+                40,
+            )
+        )
+        navigation.register(navigation.NavItem("finance:my_account", _("My fees"), SIGNED_IN, 12))

@@ -46,6 +46,7 @@ SAMPLE_PARAMS = {
     "poll_id": "1",
     "document_id": "1",
     "harvest_id": "1",
+    "expense_id": "1",
 }
 
 

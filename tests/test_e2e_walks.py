@@ -137,7 +137,7 @@ def test_the_board_names_the_officers_and_both_confirm_the_minutes(page: Any) ->
     shot(page, "member-minutes-published")
 
 
-MEMBER_PAGES = ["/", "/me/", "/me/quota/", "/assemblies/", "/account/"]
+MEMBER_PAGES = ["/", "/me/", "/me/quota/", "/me/account/", "/assemblies/", "/account/"]
 
 
 def test_every_member_page_fits_a_390_px_phone(page: Any) -> None:

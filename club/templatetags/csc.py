@@ -12,3 +12,9 @@ def get_item(mapping: Any, key: Any) -> Any:
         return mapping.get(key)
     except AttributeError:
         return None
+
+
+@register.filter
+def negate(value: Any) -> Any:
+    """-value, for showing a credit (a negative leg) as a positive amount."""
+    return -value

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from finance import views
+
+app_name = "finance"
+urlpatterns = [
+    path("finance/", views.overview, name="overview"),
+    path("finance/journal/", views.journal, name="journal"),
+    path("finance/arrears/", views.arrears_list, name="arrears"),
+    path("finance/payments/new/", views.payment_new, name="payment_new"),
+    path("finance/expenses/new/", views.expense_new, name="expense_new"),
+    path(
+        "finance/expenses/<id:expense_id>/document/",
+        views.expense_document,
+        name="expense_document",
+    ),
+    path("me/account/", views.my_account, name="my_account"),
+]

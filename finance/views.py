@@ -1,0 +1,119 @@
+"""The treasurer's pages (the board reads them): accounts and the year's income statement, the
+journal, arrears, payments and expenses; and the member's own account."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from club.errors import ServiceError
+from club.pages import refusal_on_form
+from club.roles import SIGNED_IN, Role, role_required
+from club.uploads import attachment
+from finance import selectors
+from finance.expenses import expense_record
+from finance.fees import arrears, member_balance, payment_record
+from finance.forms import ExpenseForm, PaymentForm
+from finance.models import Expense
+from members.selectors import member_of_user
+
+READERS = (Role.TREASURER, Role.BOARD)
+
+
+@role_required(*READERS)
+def overview(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    year = dt.date(today.year, 1, 1)
+    return render(
+        request,
+        "finance/overview.html",
+        {
+            "balances": selectors.account_balances(),
+            "statement": selectors.income_statement(start=year, end=today),
+            "year": today.year,
+            "arrears": len(arrears()),
+        },
+    )
+
+
+@role_required(*READERS)
+def journal(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.journal(), 50).get_page(request.GET.get("page"))
+    return render(request, "finance/journal.html", {"page": page})
+
+
+@role_required(*READERS)
+def arrears_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "finance/arrears.html", {"rows": arrears()})
+
+
+def _form_page(request: HttpRequest, form: Any, title: str, book: Any) -> HttpResponse:
+    if request.method == "POST" and form.is_valid():
+        try:
+            book(form.cleaned_data)
+        except ServiceError as exc:
+            refusal_on_form(form, exc, with_code=True)
+        else:
+            messages.success(request, _("Booked."))
+            return redirect("finance:overview")
+    return render(request, "finance/form.html", {"form": form, "title": title})
+
+
+@role_required(Role.TREASURER)
+def payment_new(request: HttpRequest) -> HttpResponse:
+    form = PaymentForm(request.POST or None, initial={"received_on": timezone.localdate()})
+    return _form_page(
+        request,
+        form,
+        _("Record a payment"),
+        lambda d: payment_record(actor=request.user, **d),
+    )
+
+
+@role_required(Role.TREASURER)
+def expense_new(request: HttpRequest) -> HttpResponse:
+    form = ExpenseForm(
+        request.POST or None, request.FILES or None, initial={"spent_on": timezone.localdate()}
+    )
+
+    def book(data: dict[str, Any]) -> Any:
+        upload = data.pop("document", None)
+        return expense_record(
+            actor=request.user,
+            document=upload.read() if upload else None,
+            filename=str(upload.name) if upload else "",
+            **data,
+        )
+
+    return _form_page(request, form, _("Book an expense"), book)
+
+
+@role_required(*READERS)
+def expense_document(request: HttpRequest, expense_id: int) -> Any:
+    expense = Expense.objects.filter(pk=expense_id).first()
+    if expense is None or not expense.document:
+        raise Http404
+    return attachment(expense.document, str(expense.document.name).rsplit("/", 1)[-1])
+
+
+@role_required(SIGNED_IN)
+def my_account(request: HttpRequest) -> HttpResponse:
+    member = member_of_user(request.user)
+    if member is None:
+        raise Http404
+    return render(
+        request,
+        "finance/my_account.html",
+        {
+            "member": member,
+            "balance": member_balance(member),
+            "rows": selectors.member_statement(member),
+        },
+    )

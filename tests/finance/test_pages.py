@@ -1,0 +1,89 @@
+"""The treasurer's pages and the member's own account page (issue 10, point 10)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from club.roles import Role
+from finance.fees import member_balance, payment_record
+from finance.models import Expense, Payment
+from tests.factories import make_member, make_user, set_rules
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_treasurer_records_a_payment_and_an_expense_in_the_pages(client, club) -> None:
+    set_rules("DE")
+    treasurer = make_user(roles=(Role.TREASURER,), mfa=True)
+    member = make_member()
+    client.force_login(treasurer)
+    r = client.post(
+        "/finance/payments/new/",
+        {
+            "member_number": member.number,
+            "amount": "15,50",
+            "method": "cash",
+            "received_on": "2026-11-02",
+        },
+    )
+    assert r.status_code == 302, r.content.decode()[:2000]
+    assert Payment.objects.get().amount == Decimal("15.50")
+    assert member_balance(member) == Decimal("-15.50")
+    refused = client.post(
+        "/finance/payments/new/",
+        {
+            "member_number": member.number,
+            "amount": "1_0",
+            "method": "cash",
+            "received_on": "2026-11-02",
+        },
+    )
+    assert refused.status_code == 200 and "AMOUNT_INVALID" in refused.content.decode()
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    r = client.post(
+        "/finance/expenses/new/",
+        {
+            "spent_on": "2026-11-03",
+            "account_code": "6200",
+            "amount": "42.00",
+            "supplier": "Gartenmarkt",
+            "description": "Soil",
+            "paid_from": "1000",
+            "document": SimpleUploadedFile("soil.pdf", b"%PDF-1.4 x", "application/pdf"),
+        },
+    )
+    assert r.status_code == 302
+    expense = Expense.objects.get()
+    page = client.get("/finance/").content.decode()
+    assert 'data-account="6200">42.00' in page and 'data-total="expenses">42.00' in page
+    assert "Soil" in client.get("/finance/journal/").content.decode()
+    doc = client.get(f"/finance/expenses/{expense.pk}/document/")
+    assert doc["Content-Disposition"].startswith("attachment;")
+
+
+def test_the_board_reads_but_does_not_book(client, club) -> None:
+    board = make_user(roles=(Role.BOARD,), mfa=True)
+    client.force_login(board)
+    assert client.get("/finance/").status_code == 200
+    assert client.get("/finance/arrears/").status_code == 200
+    assert client.post("/finance/payments/new/", {}).status_code == 403
+
+
+def test_a_member_sees_the_own_account(client, club) -> None:
+    set_rules("DE")
+    member = make_member()
+    payment_record(
+        actor=None,
+        member_number=member.number,
+        amount="12",
+        method="transfer",
+        received_on=dt.date(2026, 11, 1),
+    )
+    client.force_login(member.user)
+    page = client.get("/me/account/").content.decode()
+    assert "You have paid 12.00 ahead." in page
+    assert client.get("/finance/").status_code == 403
