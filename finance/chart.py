@@ -4,6 +4,8 @@ them; a club may add accounts, never renumber these."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_noop
 
 CASH, BANK, RECEIVABLES = "1000", "1200", "1400"
@@ -30,3 +32,12 @@ CHART: tuple[tuple[str, str, str], ...] = (
     ("6800", gettext_noop("Board compensation"), "expense"),
     ("6900", gettext_noop("Other expenses"), "expense"),
 )
+
+
+def ensure(account_model: Any = None) -> None:
+    """Create the accounts of the chart that are missing (the migration calls it; so do tests
+    that empty the database between them)."""
+    if account_model is None:
+        from finance.models import Account as account_model
+    for code, name, kind in CHART:
+        account_model.objects.get_or_create(code=code, defaults={"name": name, "kind": kind})

@@ -2,11 +2,9 @@ from django.db import migrations
 
 
 def create_chart(apps, schema_editor):
-    from finance.chart import CHART
+    from finance.chart import ensure
 
-    Account = apps.get_model("finance", "Account")
-    for code, name, kind in CHART:
-        Account.objects.get_or_create(code=code, defaults={"name": name, "kind": kind})
+    ensure(apps.get_model("finance", "Account"))
 
 
 class Migration(migrations.Migration):

@@ -120,9 +120,11 @@ def test_the_beat_task_charges_like_the_service(club) -> None:
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_at_once_charge_each_member_once() -> None:
+    from finance.chart import ensure
     from tests.factories import make_club
 
     make_club()
+    ensure()  # the database was emptied between transactional tests
     set_rules("DE")
     _schedule()
     for _ in range(8):

@@ -108,6 +108,9 @@ def test_reversal_restores_every_balance_and_keeps_the_original(club) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_the_database_refuses_an_unbalanced_transaction(club) -> None:
     """Rows inserted behind the service's back: the deferred trigger refuses them at commit."""
+    from finance.chart import ensure
+
+    ensure()  # the database was emptied between transactional tests
     unbalanced = [
         "INSERT INTO finance_transaction (booked_on, description, reason, created_at) "
         "VALUES ('2026-01-01', 'raw', '', now())",
@@ -118,6 +121,11 @@ def test_the_database_refuses_an_unbalanced_transaction(club) -> None:
         "SELECT currval('finance_transaction_id_seq'), id, -9.00, 'EUR' "
         "FROM finance_account WHERE code = '4000'",
     ]
+    balanced = [*unbalanced[:2], unbalanced[2].replace("-9.00", "-10.00")]
+    with transaction.atomic(), connection.cursor() as cur:  # the same rows, balanced: accepted
+        for sql in balanced:
+            cur.execute(sql)
+    assert Transaction.objects.count() == 1
     for statements in (unbalanced, unbalanced[:1]):  # then a transaction with no legs at all
         with (
             pytest.raises((IntegrityError, DatabaseError)),
@@ -126,7 +134,7 @@ def test_the_database_refuses_an_unbalanced_transaction(club) -> None:
         ):
             for sql in statements:
                 cur.execute(sql)
-    assert not Transaction.objects.exists()
+    assert Transaction.objects.count() == 1  # only the balanced one
 
 
 @pytest.mark.postgres
