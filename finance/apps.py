@@ -8,7 +8,9 @@ class FinanceConfig(AppConfig):
 
     def ready(self) -> None:
         from club.audit import register_created_crosscheck, register_crosscheck
+        from club.demo import register_seeder
         from dispensing.services import set_bookers, set_contribution_provider
+        from finance.demo import seed_counter_payments, seed_finance
         from finance.models import GramPrice, Transaction
         from finance.services import (
             contribution_per_gram,
@@ -19,6 +21,8 @@ class FinanceConfig(AppConfig):
 
         # Dispensing sits below finance: it asks for the price per gram and has its money side
         # booked through the hooks it offers.
+        register_seeder(38, seed_finance)  # after the assembly that adopted the fees
+        register_seeder(45, seed_counter_payments)  # after the demo's dispensings
         set_contribution_provider(contribution_per_gram)
         set_bookers(record=dispensing_book, reverse=dispensing_unbook)
         register_created_crosscheck(Transaction, "finance.transaction")

@@ -15,7 +15,7 @@ class GovernanceConfig(AppConfig):
         from governance.demo import seed_governance
         from governance.models import Assembly, Poll
 
-        register_seeder(50, seed_governance)
+        register_seeder(35, seed_governance)  # before dispensing: fees and prices need it
         register_created_crosscheck(Assembly, "assembly.create")
         register_created_crosscheck(Poll, "poll.create")
         navigation.register(

@@ -47,6 +47,9 @@ def _demo_pdf(title: str, lines: list[str]) -> bytes:
     return buf.getvalue()
 
 
+FEES_ITEM = "Fees and contribution per gram"
+
+
 def seed_governance() -> None:
     if Assembly.objects.exists():
         return
@@ -68,6 +71,7 @@ def seed_governance() -> None:
     )
     accounts = agenda_item_add(actor=board, assembly_id=past.pk, title="Annual accounts 2025")
     election = agenda_item_add(actor=board, assembly_id=past.pk, title="Election of the treasurer")
+    fees = agenda_item_add(actor=board, assembly_id=past.pk, title=FEES_ITEM)
     document_add(
         actor=board,
         assembly_id=past.pk,
@@ -108,15 +112,28 @@ def seed_governance() -> None:
         candidates=["Tom Kasse", "Greta Anbau"],
         seats=1,
     )
+    fee_motion = poll_create(
+        actor=board,
+        item_id=fees.pk,
+        question=(
+            "Membership fee 15.00 EUR a month from the start of the financial year; "
+            "contribution 6.50 EUR per gram from today; arrears above 45.00 EUR go to the board."
+        ),
+        majority="simple",
+        visibility="named",
+    )
     poll_open(actor=board, poll_id=motion.pk)
     poll_open(actor=board, poll_id=vote.pk)
+    poll_open(actor=board, poll_id=fee_motion.pk)
     for i, m in enumerate(voters):
+        ballot_cast(user=m.user, poll_id=fee_motion.pk, choice=["yes", "yes", "no"][i % 3])
         ballot_cast(user=m.user, poll_id=motion.pk, choice=["yes", "yes", "abstain", "no"][i % 4])
         ballot_cast(
             user=m.user, poll_id=vote.pk, choice=["Tom Kasse", "Greta Anbau", "Tom Kasse"][i % 3]
         )
     poll_close(actor=board, poll_id=motion.pk)
     poll_close(actor=board, poll_id=vote.pk)
+    poll_close(actor=board, poll_id=fee_motion.pk)
     acceptance_record(actor=board, poll_id=vote.pk, candidate="Tom Kasse", accepted=True)
     assembly_close(actor=board, assembly_id=past.pk)
     minutes_build(assembly_id=past.pk, actor=board)
