@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from club.errors import ServiceError
+from club.exports import safe_cell
 from club.pages import call_service
 from club.roles import SIGNED_IN, Role, role_required
 from club.selectors import club_get
@@ -194,12 +195,6 @@ def _log_filters(request: HttpRequest) -> dict[str, Any]:
         return {"day": None, "member_number": None, "lot_code": ""}
 
 
-def _safe_cell(value: Any) -> str:
-    """No formula injection: a cell a spreadsheet would run starts with a quote instead."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @role_required(Role.BOARD)
 def log(request: HttpRequest) -> HttpResponse:
     filters = _log_filters(request)
@@ -226,7 +221,7 @@ def log(request: HttpRequest) -> HttpResponse:
         for d in rows.iterator(chunk_size=1000):
             writer.writerow(
                 [
-                    _safe_cell(x)
+                    safe_cell(x)
                     for x in (
                         d.receipt,
                         d.local_date.isoformat(),

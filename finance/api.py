@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import Http404, HttpRequest
-from ninja import Field, Router, Status
+from ninja import Field, Query, Router, Status
 
 from club import errors
 from club.api_support import Id, Limit, Offset, Schema, caller, requires
@@ -27,6 +27,11 @@ from members.selectors import member_by_number, member_of_user
 
 router = Router(tags=["finance"])
 READERS = (Role.TREASURER, Role.BOARD)
+
+
+class PeriodQuery(Schema):
+    date_from: dt.date = Field(alias="from", description="first day")
+    to: dt.date = Field(description="last day")
 
 
 class LegIn(Schema):
@@ -237,3 +242,29 @@ def fee_schedule(request: HttpRequest) -> list[dict[str, Any]]:
         }
         for s in FeeSchedule.objects.order_by("valid_from")
     ]
+
+
+@router.get(
+    "/finance/cost-per-gram",
+    response=dict,
+    auth=requires(*READERS),
+    summary="Cost per gram for a period, against the contribution charged",
+)
+def cost_per_gram_api(request: HttpRequest, period: Query[PeriodQuery]) -> dict[str, Any]:
+    start, end = period.date_from, period.to
+    if end < start:
+        raise ServiceError(
+            errors.INVALID_INPUT,
+            errors.MESSAGES[errors.INVALID_INPUT],
+            status=400,
+            fields={"to": ["before from"]},
+        )
+    data = selectors.cost_per_gram(start=start, end=end)
+    return {
+        k: (str(v) if isinstance(v, Decimal) else v) for k, v in data.items() if k != "months"
+    } | {
+        "months": [
+            {"month": m["month"], "income": str(m["income"]), "costs": str(m["costs"])}
+            for m in data["months"]
+        ]
+    }

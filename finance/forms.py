@@ -48,3 +48,14 @@ class ExpenseForm(forms.Form):
             (a.code, f"{a.code} {_(a.name)}")
             for a in Account.objects.filter(kind=AccountKind.EXPENSE).order_by("code")
         ]
+
+
+class PeriodForm(forms.Form):
+    """From one month to another, for the cost per gram (month pickers)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from harvests.forms import MonthField
+
+        super().__init__(*args, **kwargs)
+        self.fields["from"] = MonthField(label=_("From"), required=False)
+        self.fields["to"] = MonthField(label=_("To"), required=False)

@@ -262,7 +262,9 @@ class Expense(AppendOnlyModel):
     batch = models.ForeignKey(
         "harvests.Batch", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    transaction = models.OneToOneField(Transaction, on_delete=models.PROTECT, related_name="+")
+    transaction = models.OneToOneField(
+        Transaction, on_delete=models.PROTECT, related_name="expense_of"
+    )
 
     class Meta(AppendOnlyModel.Meta):
         constraints = [

@@ -87,3 +87,85 @@ def member_statement(member: Any) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+# Accounts whose costs are the cultivation's own (besides expenses booked against a batch).
+CULTIVATION_ACCOUNTS = ("6100", "6200", "6400")
+
+
+def cost_per_gram(*, start: dt.date, end: dt.date) -> dict[str, Any]:
+    """For the days ``start`` to ``end`` (inclusive): cultivation costs over grams harvested, all
+    costs over grams dispensed, the contribution charged per gram dispensed, the result, and
+    income against costs month by month. Sums in SQL; no row-by-row Python."""
+    from django.db.models import Q
+    from django.db.models.functions import TruncMonth
+
+    from dispensing.models import Dispensing
+    from harvests.models import Harvest
+
+    legs = Leg.objects.filter(transaction__booked_on__gte=start, transaction__booked_on__lte=end)
+    expense_legs = legs.filter(account__kind=AccountKind.EXPENSE)
+    cultivation = exact(
+        expense_legs.filter(
+            Q(account__code__in=CULTIVATION_ACCOUNTS)
+            | Q(transaction__expense_of__batch__isnull=False)
+        ).aggregate(s=Sum("amount"))["s"]
+    )
+    costs = exact(expense_legs.aggregate(s=Sum("amount"))["s"])
+    income_legs = legs.filter(account__kind=AccountKind.INCOME)
+    income = -exact(income_legs.aggregate(s=Sum("amount"))["s"])
+    contributions = -exact(income_legs.filter(account__code="4200").aggregate(s=Sum("amount"))["s"])
+    harvested = exact(
+        Harvest.objects.filter(harvested_on__gte=start, harvested_on__lte=end).aggregate(
+            s=Sum("dry_grams")
+        )["s"]
+    )
+    dispensed = exact(
+        Dispensing.objects.filter(
+            local_date__gte=start, local_date__lte=end, reversal__isnull=True
+        ).aggregate(s=Sum("grams"))["s"]
+    )
+
+    def per_gram(amount: Decimal, grams: Decimal) -> Decimal | None:
+        return exact(amount / grams) if grams else None
+
+    months: dict[Any, dict[str, Decimal]] = {}
+    for row in (
+        legs.filter(account__kind__in=[AccountKind.INCOME, AccountKind.EXPENSE])
+        .annotate(month=TruncMonth("transaction__booked_on"))
+        .values("month", "account__kind")
+        .annotate(s=Sum("amount"))
+        .order_by("month")
+    ):
+        month = months.setdefault(
+            row["month"], {"income": Decimal("0.00"), "costs": Decimal("0.00")}
+        )
+        if row["account__kind"] == AccountKind.INCOME:
+            month["income"] -= exact(row["s"])
+        else:
+            month["costs"] += exact(row["s"])
+    return {
+        "start": start,
+        "end": end,
+        "cultivation_costs": cultivation,
+        "all_costs": costs,
+        "income": income,
+        "contributions": contributions,
+        "grams_harvested": harvested,
+        "grams_dispensed": dispensed,
+        "cultivation_cost_per_gram_harvested": per_gram(cultivation, harvested),
+        "cost_per_gram_dispensed": per_gram(costs, dispensed),
+        "contribution_per_gram_dispensed": per_gram(contributions, dispensed),
+        "result": income - costs,
+        "months": [{"month": m, **v} for m, v in sorted(months.items())],
+    }
+
+
+def member_balances() -> dict[int, Decimal]:
+    """Every member's balance (member pk → amount owed), in one query."""
+    rows = (
+        Leg.objects.filter(account__code="1400", member__isnull=False)
+        .values("member")
+        .annotate(s=Sum("amount"))
+    )
+    return {r["member"]: exact(r["s"]) for r in rows}

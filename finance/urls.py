@@ -14,5 +14,8 @@ urlpatterns = [
         views.expense_document,
         name="expense_document",
     ),
+    path("finance/cost/", views.cost, name="cost"),
+    path("finance/journal.<str:fmt>", views.journal_export, name="journal_export"),
+    path("finance/member-accounts.<str:fmt>", views.members_export, name="members_export"),
     path("me/account/", views.my_account, name="my_account"),
 ]

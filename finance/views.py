@@ -4,6 +4,7 @@ journal, arrears, payments and expenses; and the member's own account."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -22,6 +23,7 @@ from finance.expenses import expense_record
 from finance.fees import arrears, member_balance, payment_record
 from finance.forms import ExpenseForm, PaymentForm
 from finance.models import Expense
+from members.models import Member
 from members.selectors import member_of_user
 
 READERS = (Role.TREASURER, Role.BOARD)
@@ -117,3 +119,72 @@ def my_account(request: HttpRequest) -> HttpResponse:
             "rows": selectors.member_statement(member),
         },
     )
+
+
+def _period(request: HttpRequest) -> tuple[dt.date, dt.date, Any]:
+    """The months the treasurer chose (?from=2026-01&to=2026-12); the last twelve by default."""
+    from finance.forms import PeriodForm
+    from members.rules import add_months
+
+    today = timezone.localdate()
+    form = PeriodForm(request.GET or None)
+    start, last = add_months(today.replace(day=1), -11), today.replace(day=1)
+    if form.is_valid():
+        start = form.cleaned_data.get("from") or start
+        last = form.cleaned_data.get("to") or last
+    end = add_months(last, 1) - dt.timedelta(days=1)
+    return start, max(end, start), form
+
+
+@role_required(*READERS)
+def cost(request: HttpRequest) -> HttpResponse:
+    start, end, form = _period(request)
+    data = selectors.cost_per_gram(start=start, end=end)
+    top = max([max(m["income"], m["costs"]) for m in data["months"]] + [Decimal("1")])
+    for m in data["months"]:
+        m["income_pct"] = int(m["income"] * 100 / top)
+        m["costs_pct"] = int(m["costs"] * 100 / top)
+    return render(
+        request,
+        "finance/cost.html",
+        {"data": data, "form": form, "from": f"{start:%Y-%m}", "to": f"{end:%Y-%m}"},
+    )
+
+
+@role_required(*READERS)
+def journal_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    header = ["transaction", "booked_on", "description", "account", "debit", "credit", "member"]
+    rows = (
+        [
+            tx.pk,
+            tx.booked_on.isoformat(),
+            tx.description,
+            leg.account.code,
+            str(leg.amount) if leg.amount > 0 else "",
+            str(-leg.amount) if leg.amount < 0 else "",
+            leg.member.number if leg.member else "",
+        ]
+        for tx in selectors.journal().order_by("booked_on", "pk")
+        for leg in tx.legs.all()
+    )
+    return _export(fmt, "journal", header, rows)
+
+
+@role_required(*READERS)
+def members_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    header = ["number", "last_name", "first_name", "status", "balance"]
+    balances = selectors.member_balances()
+    rows = (
+        [m.number, m.last_name, m.first_name, m.status, str(balances.get(m.pk, Decimal("0.00")))]
+        for m in Member.objects.order_by("number")
+    )
+    return _export(fmt, "member-accounts", header, rows)
+
+
+def _export(fmt: str, name: str, header: list[str], rows: Any) -> HttpResponse:
+    from club.exports import csv_response, xlsx_response
+
+    makers = {"csv": csv_response, "xlsx": xlsx_response}
+    if fmt not in makers:
+        raise Http404
+    return makers[fmt](name, header, rows)

@@ -47,6 +47,7 @@ SAMPLE_PARAMS = {
     "document_id": "1",
     "harvest_id": "1",
     "expense_id": "1",
+    "fmt": "csv",
 }
 
 

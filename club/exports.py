@@ -1,0 +1,48 @@
+"""Spreadsheet exports that are safe to open: a cell that a spreadsheet would run as a formula
+(starting with =, +, -, @, tab or carriage return) is written with a leading apostrophe."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.http import HttpResponse
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in FORMULA_STARTS else text
+
+
+def csv_response(name: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([safe_cell(x) for x in row])
+    return response
+
+
+def xlsx_response(name: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> HttpResponse:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(name[:31])
+    sheet.append(list(header))
+    for row in rows:
+        # Numbers stay numbers; text goes through safe_cell, since openpyxl stores a string that
+        # starts with "=" as a formula.
+        sheet.append([x if isinstance(x, int | float) else safe_cell(x) for x in row])
+    buf = io.BytesIO()
+    book.save(buf)
+    response = HttpResponse(
+        buf.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response
