@@ -11,7 +11,7 @@ class FinanceConfig(AppConfig):
         from club.demo import register_seeder
         from dispensing.services import set_bookers, set_contribution_provider
         from finance.demo import seed_counter_payments, seed_finance
-        from finance.models import GramPrice, Transaction
+        from finance import models as m
         from finance.services import (
             contribution_per_gram,
             contributions_mismatches,
@@ -25,8 +25,17 @@ class FinanceConfig(AppConfig):
         register_seeder(45, seed_counter_payments)  # after the demo's dispensings
         set_contribution_provider(contribution_per_gram)
         set_bookers(record=dispensing_book, reverse=dispensing_unbook)
-        register_created_crosscheck(Transaction, "finance.transaction")
-        register_created_crosscheck(GramPrice, "finance.gram_price")
+        for model, action in (
+            (m.Transaction, "finance.transaction"),
+            (m.GramPrice, "finance.gram_price"),
+            (m.FeeSchedule, "finance.fee_schedule"),
+            (m.Payment, "finance.payment"),
+            (m.Expense, "finance.expense"),
+            (m.SepaMandate, "finance.sepa_mandate"),
+            (m.SepaRun, "finance.sepa_run"),
+            (m.SepaReturn, "finance.sepa_return"),
+        ):
+            register_created_crosscheck(model, action)
         register_crosscheck(contributions_mismatches)
         from club import navigation
         from club.roles import SIGNED_IN, Role

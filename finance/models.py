@@ -273,3 +273,74 @@ class Expense(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.spent_on} {self.supplier} {self.amount}"
+
+
+class SepaCreditor(models.Model):
+    """The club as creditor of its direct debits (one row; every change is audited)."""
+
+    name = models.CharField(_("account holder"), max_length=70)
+    iban = models.CharField("IBAN", max_length=34)
+    bic = models.CharField("BIC", max_length=11)
+    creditor_id = models.CharField(_("creditor identifier"), max_length=35)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SepaMandate(AppendOnlyModel):
+    """A member's signed direct debit mandate. The sequence (first or recurring) follows from
+    the collections already made on it."""
+
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
+    reference = models.CharField(_("mandate reference"), max_length=35, unique=True)
+    iban = models.CharField("IBAN", max_length=34)
+    bic = models.CharField("BIC", max_length=11)
+    holder = models.CharField(_("account holder"), max_length=70)
+    signed_on = models.DateField(_("signed on"))
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class SepaRun(AppendOnlyModel):
+    """A pain.008 file of the open fees, as sent to the bank."""
+
+    collection_date = models.DateField(_("collection date"))
+    file = models.FileField(upload_to="sepa/%Y/")
+    sha256 = models.CharField(max_length=64)
+    total = models.DecimalField(max_digits=12, decimal_places=2)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"SEPA {self.collection_date} {self.total}"
+
+
+class SepaCollection(AppendOnlyModel):
+    run = models.ForeignKey(SepaRun, on_delete=models.PROTECT, related_name="collections")
+    mandate = models.ForeignKey(SepaMandate, on_delete=models.PROTECT, related_name="collections")
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    sequence = models.CharField(max_length=4)  # FRST or RCUR
+    end_to_end_id = models.CharField(max_length=35, unique=True)
+    payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="+")
+
+    def __str__(self) -> str:
+        return self.end_to_end_id
+
+
+class SepaReturn(AppendOnlyModel):
+    """A debit the bank returned, with its reason code (AC04, MD06, …); the payment is booked
+    back."""
+
+    collection = models.OneToOneField(
+        SepaCollection, on_delete=models.PROTECT, related_name="returned"
+    )
+    reason_code = models.CharField(max_length=4)
+    returned_on = models.DateField()
+    transaction = models.OneToOneField(Transaction, on_delete=models.PROTECT, related_name="+")
+
+    def __str__(self) -> str:
+        return f"{self.collection_id} {self.reason_code}"
