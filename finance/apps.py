@@ -10,8 +10,8 @@ class FinanceConfig(AppConfig):
         from club.audit import register_created_crosscheck, register_crosscheck
         from club.demo import register_seeder
         from dispensing.services import set_bookers, set_contribution_provider
-        from finance.demo import seed_counter_payments, seed_finance
         from finance import models as m
+        from finance.demo import seed_counter_payments, seed_finance
         from finance.services import (
             contribution_per_gram,
             contributions_mismatches,
