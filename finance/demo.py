@@ -16,6 +16,7 @@ from finance import chart
 from finance.expenses import expense_record
 from finance.fees import fee_schedule_set, fees_charge, member_balance, payment_record
 from finance.models import Expense, FeeSchedule, Payment
+from finance.sepa import mandate_record, sepa_creditor_set, sepa_run_create
 from finance.services import gram_price_set, transaction_record
 from members.models import Member, MemberStatus
 from members.rules import add_months
@@ -63,6 +64,25 @@ def seed_finance() -> None:
     gram_price_set(actor=treasurer, valid_from=adopted_on, per_gram="6.50", poll_id=poll.pk)  # type: ignore[attr-defined]
     members = list(Member.objects.filter(status=MemberStatus.ACTIVE).order_by("number"))
     behind = {m.pk for m in members[1:3]}  # two members who stopped paying
+    sepa_creditor_set(
+        actor=treasurer,
+        name="Gruener Kreis Berlin e.V.",
+        iban="DE02120300000000202051",
+        bic="BYLADEM1001",
+        creditor_id="DE98ZZZ09999999999",
+    )
+    debit = {m.pk for n, m in enumerate(members) if n % 2 == 1 and m.pk not in behind}
+    for member in members:
+        if member.pk in debit:
+            mandate_record(
+                actor=treasurer,
+                member_number=member.number,
+                iban="DE89370400440532013000",
+                bic="COBADEFFXXX",
+                holder=member.full_name[:70],
+                signed_on=year_ago,
+            )
+    last_month = min(add_months(year_ago, 11), today)
     for i in range(12):
         month = add_months(year_ago, i)
         if month > today:
@@ -82,6 +102,8 @@ def seed_finance() -> None:
             owed = member_balance(member)
             if owed <= 0 or (member.pk in behind and i >= 7):
                 continue
+            if member.pk in debit and month == last_month:
+                continue  # collected by the SEPA run below
             payment_record(
                 actor=treasurer,
                 member_number=member.number,
@@ -100,6 +122,7 @@ def seed_finance() -> None:
                 supplier="Labor Nord",
                 description="THC, CBD and contaminants of the harvest",
             )
+    sepa_run_create(actor=treasurer, collection_date=last_month + dt.timedelta(days=6))
     expense_record(
         actor=treasurer,
         spent_on=year_ago + dt.timedelta(days=10),

@@ -17,5 +17,9 @@ urlpatterns = [
     path("finance/cost/", views.cost, name="cost"),
     path("finance/journal.<str:fmt>", views.journal_export, name="journal_export"),
     path("finance/member-accounts.<str:fmt>", views.members_export, name="members_export"),
+    path("finance/fees/", views.fees, name="fees"),
+    path("finance/sepa/", views.sepa, name="sepa"),
+    path("finance/sepa/runs/", views.sepa_run_new, name="sepa_run_new"),
+    path("finance/sepa/<id:run_id>/file/", views.sepa_file, name="sepa_file"),
     path("me/account/", views.my_account, name="my_account"),
 ]

@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from club.errors import ServiceError
 from club.pages import refusal_on_form
@@ -188,3 +189,61 @@ def _export(fmt: str, name: str, header: list[str], rows: Any) -> HttpResponse:
     if fmt not in makers:
         raise Http404
     return makers[fmt](name, header, rows)
+
+
+@role_required(*READERS)
+def fees(request: HttpRequest) -> HttpResponse:
+    from finance.models import FeeSchedule, GramPrice
+
+    return render(
+        request,
+        "finance/fees.html",
+        {
+            "schedules": FeeSchedule.objects.select_related("adopted_by").order_by("-valid_from"),
+            "prices": GramPrice.objects.select_related("adopted_by").order_by("-valid_from"),
+        },
+    )
+
+
+@role_required(*READERS)
+def sepa(request: HttpRequest) -> HttpResponse:
+    from finance.models import SepaRun
+
+    return render(
+        request,
+        "finance/sepa.html",
+        {
+            "runs": SepaRun.objects.prefetch_related("collections").order_by("-created_at"),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@role_required(Role.TREASURER)
+@require_POST
+def sepa_run_new(request: HttpRequest) -> HttpResponse:
+    """The treasurer builds a direct debit file of every open balance (the board reads)."""
+    from finance.sepa import sepa_run_create
+
+    try:
+        day = dt.date.fromisoformat(request.POST.get("collection_date", "")[:10])
+    except ValueError:
+        messages.error(request, _("Enter the collection date."))
+        return redirect("finance:sepa")
+    try:
+        sepa_run_create(actor=request.user, collection_date=day)
+    except ServiceError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("The direct debit file is ready."))
+    return redirect("finance:sepa")
+
+
+@role_required(*READERS)
+def sepa_file(request: HttpRequest, run_id: int) -> Any:
+    from finance.models import SepaRun
+
+    run = SepaRun.objects.filter(pk=run_id).first()
+    if run is None:
+        raise Http404
+    return attachment(run.file, str(run.file.name).rsplit("/", 1)[-1])

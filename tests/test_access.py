@@ -48,6 +48,7 @@ SAMPLE_PARAMS = {
     "harvest_id": "1",
     "expense_id": "1",
     "fmt": "csv",
+    "run_id": "1",
 }
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from club.audit import audit_verify
 from finance.fees import arrears
-from finance.models import FeeSchedule, GramPrice
+from finance.models import FeeSchedule, GramPrice, SepaRun
 from finance.selectors import account_balances, income_statement
 
 pytestmark = pytest.mark.django_db
@@ -29,6 +29,7 @@ def test_the_demo_holds_a_year_of_money() -> None:
     assert (FeeSchedule.objects.get().adopted_by.result or {}).get("adopted") is True
     assert GramPrice.objects.get().per_gram > 0
     assert len(arrears()) == 2
+    assert SepaRun.objects.count() == 1 and SepaRun.objects.get().total > 0
     assert sum(r["debit_balance"] for r in account_balances()) == 0
     assert audit_verify().ok
     call_command("seed_demo")  # again: nothing more

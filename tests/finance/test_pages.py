@@ -87,3 +87,26 @@ def test_a_member_sees_the_own_account(client, club) -> None:
     page = client.get("/me/account/").content.decode()
     assert "You have paid 12.00 ahead." in page
     assert client.get("/finance/").status_code == 403
+
+
+def test_fee_schedule_and_sepa_pages_after_the_demo(client) -> None:
+    from django.core.management import call_command
+
+    from finance.models import SepaRun
+
+    call_command("seed_demo")
+    board = make_user(roles=(Role.BOARD,), mfa=True)
+    client.force_login(board)
+    fees = client.get("/finance/fees/").content.decode()
+    assert "15.00" in fees and "6.50" in fees
+    sepa = client.get("/finance/sepa/").content.decode()
+    run = SepaRun.objects.get()
+    assert f"/finance/sepa/{run.pk}/file/" in sepa and "Build the direct debit file" not in sepa
+    assert client.post("/finance/sepa/runs/", {"collection_date": "2026-12-01"}).status_code == 403
+    download = client.get(f"/finance/sepa/{run.pk}/file/")
+    assert download["Content-Disposition"].startswith("attachment;")
+    assert b"CstmrDrctDbtInitn" in b"".join(download.streaming_content)
+    treasurer = make_user(roles=(Role.TREASURER,), mfa=True)
+    client.force_login(treasurer)
+    r = client.post("/finance/sepa/runs/", {"collection_date": "not a date"}, follow=True)
+    assert "Enter the collection date." in r.content.decode()
