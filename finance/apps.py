@@ -17,13 +17,16 @@ class FinanceConfig(AppConfig):
             contributions_mismatches,
             dispensing_book,
             dispensing_unbook,
+            lot_price_fix,
         )
+        from harvests.services import register_release_hook
 
         # Dispensing sits below finance: it asks for the price per gram and has its money side
         # booked through the hooks it offers.
         register_seeder(38, seed_finance)  # after the assembly that adopted the fees
         register_seeder(45, seed_counter_payments)  # after the demo's dispensings
         set_contribution_provider(contribution_per_gram)
+        register_release_hook(lot_price_fix)
         set_bookers(record=dispensing_book, reverse=dispensing_unbook)
         for model, action in (
             (m.Transaction, "finance.transaction"),
@@ -34,6 +37,7 @@ class FinanceConfig(AppConfig):
             (m.SepaMandate, "finance.sepa_mandate"),
             (m.SepaRun, "finance.sepa_run"),
             (m.SepaReturn, "finance.sepa_return"),
+            (m.LotPrice, "finance.lot_price"),
         ):
             register_created_crosscheck(model, action)
         register_crosscheck(contributions_mismatches)

@@ -130,11 +130,29 @@ class Leg(AppendOnlyModel):
         return f"{self.account_id} {self.amount} {self.currency}"
 
 
+class PricingMethod(models.TextChoices):
+    FIXED = "fixed", _("One price per gram")
+    AT_COST = "at_cost", _("Each lot at cost")
+
+
+class OverheadKey(models.TextChoices):
+    NONE = "none", _("No overheads in the price")
+    DISPENSED = "dispensed", _("Overheads of 12 months over grams dispensed in them")
+    HARVESTED = "harvested", _("Overheads of 12 months over grams harvested in them")
+
+
 class GramPrice(AppendOnlyModel):
-    """The contribution per gram from a date on, as an assembly adopted it. The price in force on
-    the day of a dispensing is what the counter charges; none in force means flat fees only."""
+    """The contribution per gram from a date on, as an assembly adopted it: one price, or each lot
+    at cost (fixed on the lot when it is released, see ``LotPrice``). What is in force on the day
+    of a dispensing is what the counter charges; none in force means flat fees only."""
 
     valid_from = models.DateField(_("valid from"), unique=True)
+    method = models.CharField(
+        _("method"), max_length=8, choices=PricingMethod.choices, default=PricingMethod.FIXED
+    )
+    overhead_key = models.CharField(
+        _("overheads spread by"), max_length=10, choices=OverheadKey.choices, default="none"
+    )
     per_gram = models.DecimalField(_("contribution per gram"), max_digits=8, decimal_places=2)
     currency = models.CharField(max_length=3)
     adopted_by = models.ForeignKey(
@@ -344,3 +362,19 @@ class SepaReturn(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.collection_id} {self.reason_code}"
+
+
+class LotPrice(AppendOnlyModel):
+    """A lot's contribution per gram at cost, fixed when the lot is released: the batch's own
+    expenses over its harvested grams, plus the overheads by the adopted key. The counter only
+    reads it."""
+
+    lot = models.OneToOneField("harvests.Lot", on_delete=models.PROTECT, related_name="+")
+    per_gram = models.DecimalField(max_digits=8, decimal_places=2)
+    cultivation_per_gram = models.DecimalField(max_digits=10, decimal_places=4)
+    overhead_per_gram = models.DecimalField(max_digits=10, decimal_places=4)
+    rule = models.ForeignKey(GramPrice, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.lot_id} {self.per_gram}"

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,7 +26,15 @@ from club.selectors import club_get
 from club.services import lock_one
 from club.validation import bounded_date, required_text
 from finance import chart
-from finance.models import Account, GramPrice, Leg, Transaction
+from finance.models import (
+    Account,
+    GramPrice,
+    Leg,
+    LotPrice,
+    OverheadKey,
+    PricingMethod,
+    Transaction,
+)
 
 UNBALANCED = "UNBALANCED"
 UNKNOWN_ACCOUNT = "UNKNOWN_ACCOUNT"
@@ -229,13 +238,26 @@ def contributions_mismatches() -> Iterator[str]:
 
 
 @transaction.atomic
-def gram_price_set(*, actor: Any, valid_from: dt.date, per_gram: Any, poll_id: int) -> GramPrice:
+def gram_price_set(
+    *,
+    actor: Any,
+    valid_from: dt.date,
+    per_gram: Any,
+    poll_id: int,
+    method: str = "fixed",
+    overhead_key: str = "none",
+) -> GramPrice:
     """A contribution per gram from a date on, as an assembly adopted it: the poll must be closed
-    and adopted. Append-only: a later version replaces it from its own date."""
+    and adopted. ``method`` "at_cost" prices each lot at its release instead (``per_gram`` is then
+    unused). Append-only: a later version replaces it from its own date."""
+    if method not in PricingMethod.values or overhead_key not in OverheadKey.values:
+        raise ServiceError(errors.INVALID_INPUT, _("Choose the pricing method."), status=400)
     poll = adopted_poll(poll_id)
     price = GramPrice(
         valid_from=bounded_date(valid_from, "valid_from"),
-        per_gram=_money(per_gram),
+        method=method,
+        overhead_key=overhead_key,
+        per_gram=_money(per_gram) if method == PricingMethod.FIXED else Decimal("0.00"),
         currency=_currency(),
         adopted_by=poll,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
@@ -252,7 +274,13 @@ def gram_price_set(*, actor: Any, valid_from: dt.date, per_gram: Any, poll_id: i
         actor=actor,
         action="finance.gram_price",
         subject=price,
-        payload={"valid_from": price.valid_from, "per_gram": price.per_gram, "poll": poll.pk},
+        payload={
+            "valid_from": price.valid_from,
+            "per_gram": price.per_gram,
+            "method": method,
+            "overhead_key": overhead_key,
+            "poll": poll.pk,
+        },
     )
     return price
 
@@ -280,6 +308,69 @@ def _money(raw: Any) -> Decimal:
 
 def contribution_per_gram(lot: Any, on: dt.date) -> Decimal:
     """The provider dispensing asks (registered at start-up): the price in force on the day of
-    the dispensing (the club's day), zero when none is (flat fees)."""
+    the dispensing (the club's day); at cost, the price fixed on the lot at its release; zero
+    when nothing is in force (flat fees)."""
     price = GramPrice.objects.filter(valid_from__lte=on).order_by("-valid_from").first()
-    return price.per_gram if price else Decimal("0.00")
+    if price is None:
+        return Decimal("0.00")
+    if price.method == PricingMethod.AT_COST:
+        fixed = LotPrice.objects.filter(lot=lot).first()
+        return fixed.per_gram if fixed else Decimal("0.00")
+    return price.per_gram
+
+
+def lot_price_fix(lot: Any, actor: Any) -> LotPrice | None:
+    """Called when a lot is released (a harvests hook, in the release's transaction): where the
+    club prices at cost, fix this lot's price per gram: the batch's own expenses over the batch's
+    harvested grams, plus the overheads of the last twelve months by the adopted key. Once per
+    lot; the counter only reads it."""
+    from dispensing.models import Dispensing
+    from finance.models import Expense
+    from harvests.models import Harvest
+
+    today = timezone.localdate()
+    rule = GramPrice.objects.filter(valid_from__lte=today).order_by("-valid_from").first()
+    if rule is None or rule.method != PricingMethod.AT_COST:
+        return None
+    if LotPrice.objects.filter(lot=lot).exists():
+        return None
+    batch = lot.harvest.batch
+    batch_costs = exact(Expense.objects.filter(batch=batch).aggregate(s=Sum("amount"))["s"])
+    batch_grams = exact(Harvest.objects.filter(batch=batch).aggregate(s=Sum("dry_grams"))["s"])
+    cultivation = batch_costs / batch_grams if batch_grams else Decimal("0")
+    since = today - dt.timedelta(days=365)
+    overhead = Decimal("0")
+    if rule.overhead_key != OverheadKey.NONE:
+        overheads = exact(
+            Expense.objects.filter(batch__isnull=True, spent_on__gt=since).aggregate(
+                s=Sum("amount")
+            )["s"]
+        )
+        if rule.overhead_key == OverheadKey.DISPENSED:
+            grams = Dispensing.objects.filter(local_date__gt=since, reversal__isnull=True)
+            basis = exact(grams.aggregate(s=Sum("grams"))["s"])
+        else:
+            basis = exact(
+                Harvest.objects.filter(harvested_on__gt=since).aggregate(s=Sum("dry_grams"))["s"]
+            )
+        overhead = overheads / basis if basis else Decimal("0")
+    fixed = LotPrice.objects.create(
+        lot=lot,
+        per_gram=exact(cultivation + overhead),
+        cultivation_per_gram=cultivation.quantize(Decimal("0.0001")),
+        overhead_per_gram=overhead.quantize(Decimal("0.0001")),
+        rule=rule,
+        created_at=timezone.now(),
+    )
+    audit_record(
+        actor=actor,
+        action="finance.lot_price",
+        subject=fixed,
+        payload={
+            "lot": lot.code,
+            "per_gram": fixed.per_gram,
+            "cultivation": fixed.cultivation_per_gram,
+            "overhead": fixed.overhead_per_gram,
+        },
+    )
+    return fixed

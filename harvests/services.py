@@ -8,6 +8,7 @@ locked; cap checks across batches (flowering plants, the demand plan) lock the c
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -456,10 +457,21 @@ def _lot_status(lot: Lot, new: str, actor: Any, reason: str = "") -> None:
     audit_record(actor=actor, action="lot.status", subject=lot, payload={"from": old, "to": new})
 
 
+# Apps above this one (finance fixes a lot's price at cost) register what must happen, in the
+# same transaction, when a lot is first released.
+_release_hooks: list[Callable[[Lot, Any], Any]] = []
+
+
+def register_release_hook(hook: Callable[[Lot, Any], Any]) -> None:
+    if hook not in _release_hooks:
+        _release_hooks.append(hook)
+
+
 @transaction.atomic
 def lot_release(*, actor: Any, code: str) -> Lot:
     """Release a lot for dispensing. Refused without a passing lab result where the rulebook asks
-    for one, or past its best-before date. Locks the lot."""
+    for one, or past its best-before date. Locks the lot; the release hooks run in the same
+    transaction."""
     lot = _lock_lot(code)
     if rulebook_get().lab_result_required_for_release:
         lab = lot.harvest.lab_results.order_by("-tested_on", "-pk").first()
@@ -471,6 +483,8 @@ def lot_release(*, actor: Any, code: str) -> Lot:
     if lot.best_before <= timezone.localdate():
         raise ServiceError(LOT_EXPIRED, _("This lot is past its best-before date."))
     _lot_status(lot, LotStatus.RELEASED, actor)
+    for hook in _release_hooks:
+        hook(lot, actor)
     return lot
 
 
