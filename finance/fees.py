@@ -22,7 +22,15 @@ from club.errors import ServiceError, StateConflict
 from club.quantities import exact
 from club.validation import bounded_date
 from finance import chart
-from finance.models import FeeCharge, FeePeriod, FeeSchedule, Leg, Payment, PaymentMethod
+from finance.models import (
+    FeeCharge,
+    FeePeriod,
+    FeeSchedule,
+    Leg,
+    Payment,
+    PaymentMethod,
+    Transaction,
+)
 from finance.services import _currency, adopted_poll, money, transaction_record
 from members.models import Member, MemberStatus
 from members.rules import add_months
@@ -142,7 +150,33 @@ def fees_charge(*, on: dt.date | None = None) -> int:
     for member in members.order_by("number").iterator():
         if _charge_one(member, schedule, start) is not None:
             made += 1
+        _admission_fee(member)
     return made
+
+
+def _admission_fee(member: Member) -> None:
+    """The admission fee of the schedule in force on the day of admission, once per member (the
+    booking's reference is unique)."""
+    schedule = schedule_on(member.admitted_on)
+    if schedule is None or not schedule.admission_fee:
+        return
+    reference = f"admission:{member.number}"
+    if Transaction.objects.filter(reference=reference).exists():
+        return
+    try:
+        with transaction.atomic():
+            transaction_record(
+                actor=None,
+                booked_on=member.admitted_on,
+                description=_("Admission fee"),
+                legs=[
+                    (chart.RECEIVABLES, schedule.admission_fee, member),
+                    (chart.ADMISSION_FEES, -schedule.admission_fee),
+                ],
+                reference=reference,
+            )
+    except (IntegrityError, StateConflict):
+        return  # another worker booked it a moment ago
 
 
 @transaction.atomic

@@ -170,3 +170,24 @@ def test_payments_refuse_bad_input(club) -> None:
                 received_on=dt.date(2026, 11, 1),
             )
     assert member_balance(member) == D("0.00")
+
+
+@pytest.mark.django_db
+def test_the_admission_fee_is_charged_once_to_members_admitted_under_the_schedule(club) -> None:
+    set_rules("DE")
+    fee_schedule_set(
+        actor=None,
+        valid_from=dt.date(2026, 1, 1),
+        period="year",
+        membership_fee="120",
+        admission_fee="30,00",
+        arrears_limit="200",
+        poll_id=_adopted_poll().pk,
+    )
+    old = make_member(admitted_days_ago=3000)  # admitted before the schedule: no admission fee
+    new = make_member(admitted_days_ago=5)
+    fees_charge()
+    fees_charge()
+    assert member_balance(new) == D("150.00")  # 120 + 30, once
+    assert member_balance(old) == D("120.00")
+    assert Transaction.objects.filter(reference__startswith="admission:").count() >= 1
