@@ -21,5 +21,15 @@ urlpatterns = [
     path("finance/sepa/", views.sepa, name="sepa"),
     path("finance/sepa/runs/", views.sepa_run_new, name="sepa_run_new"),
     path("finance/sepa/<id:run_id>/file/", views.sepa_file, name="sepa_file"),
+    path("finance/fees/new/", views.fee_schedule_new, name="fee_schedule_new"),
+    path("finance/prices/new/", views.gram_price_new, name="gram_price_new"),
+    path("finance/sepa/mandates/new/", views.mandate_new, name="mandate_new"),
+    path("finance/sepa/creditor/", views.creditor_edit, name="creditor"),
+    path("finance/sepa/returns/new/", views.sepa_return_new, name="sepa_return_new"),
+    path(
+        "finance/transactions/<id:transaction_id>/reverse/",
+        views.transaction_reverse_page,
+        name="transaction_reverse",
+    ),
     path("me/account/", views.my_account, name="my_account"),
 ]

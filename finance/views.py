@@ -247,3 +247,101 @@ def sepa_file(request: HttpRequest, run_id: int) -> Any:
     if run is None:
         raise Http404
     return attachment(run.file, str(run.file.name).rsplit("/", 1)[-1])
+
+
+def _treasurer_form(
+    request: HttpRequest, form_class: Any, title: str, book: Any, **initial: Any
+) -> HttpResponse:
+    form = form_class(request.POST or None, initial=initial or None)
+    return _form_page(request, form, title, book)
+
+
+@role_required(Role.TREASURER)
+def fee_schedule_new(request: HttpRequest) -> HttpResponse:
+    from finance.fees import fee_schedule_set
+    from finance.forms import FeeScheduleForm
+
+    return _treasurer_form(
+        request,
+        FeeScheduleForm,
+        _("A new fee schedule"),
+        lambda d: fee_schedule_set(actor=request.user, **d),
+    )
+
+
+@role_required(Role.TREASURER)
+def gram_price_new(request: HttpRequest) -> HttpResponse:
+    from finance.forms import GramPriceForm
+    from finance.services import gram_price_set
+
+    return _treasurer_form(
+        request,
+        GramPriceForm,
+        _("A new contribution per gram"),
+        lambda d: gram_price_set(actor=request.user, **{**d, "per_gram": d["per_gram"] or "0"}),
+    )
+
+
+@role_required(Role.TREASURER)
+def mandate_new(request: HttpRequest) -> HttpResponse:
+    from finance.forms import MandateForm
+    from finance.sepa import mandate_record
+
+    return _treasurer_form(
+        request,
+        MandateForm,
+        _("A direct debit mandate"),
+        lambda d: mandate_record(actor=request.user, **d),
+    )
+
+
+@role_required(Role.TREASURER)
+def creditor_edit(request: HttpRequest) -> HttpResponse:
+    from finance.forms import CreditorForm
+    from finance.models import SepaCreditor
+    from finance.sepa import sepa_creditor_set
+
+    current = SepaCreditor.objects.first()
+    initial = (
+        {
+            "name": current.name,
+            "iban": current.iban,
+            "bic": current.bic,
+            "creditor_id": current.creditor_id,
+        }
+        if current
+        else {}
+    )
+    return _treasurer_form(
+        request,
+        CreditorForm,
+        _("The club as creditor"),
+        lambda d: sepa_creditor_set(actor=request.user, **d),
+        **initial,
+    )
+
+
+@role_required(Role.TREASURER)
+def sepa_return_new(request: HttpRequest) -> HttpResponse:
+    from finance.forms import ReturnForm
+    from finance.sepa import sepa_return_record
+
+    return _treasurer_form(
+        request,
+        ReturnForm,
+        _("A returned direct debit"),
+        lambda d: sepa_return_record(actor=request.user, **d),
+    )
+
+
+@role_required(Role.TREASURER)
+def transaction_reverse_page(request: HttpRequest, transaction_id: int) -> HttpResponse:
+    from finance.forms import ReversalForm
+    from finance.services import transaction_reverse
+
+    return _treasurer_form(
+        request,
+        ReversalForm,
+        _("Reverse transaction %(n)s") % {"n": transaction_id},
+        lambda d: transaction_reverse(actor=request.user, transaction_id=transaction_id, **d),
+    )

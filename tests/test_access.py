@@ -49,6 +49,7 @@ SAMPLE_PARAMS = {
     "expense_id": "1",
     "fmt": "csv",
     "run_id": "1",
+    "transaction_id": "1",
 }
 
 

@@ -110,3 +110,75 @@ def test_fee_schedule_and_sepa_pages_after_the_demo(client) -> None:
     client.force_login(treasurer)
     r = client.post("/finance/sepa/runs/", {"collection_date": "not a date"}, follow=True)
     assert "Enter the collection date." in r.content.decode()
+
+
+def test_the_treasurer_runs_the_books_from_the_pages(client, club) -> None:
+    """A fee schedule and a price with their resolution, the creditor, a mandate (a bad IBAN is
+    told), and a reversal from the journal: all without leaving the app."""
+    from finance.models import FeeSchedule, GramPrice, SepaCreditor, SepaMandate, Transaction
+    from finance.services import transaction_record
+    from tests.finance.test_ledger import _adopted_poll
+
+    set_rules("DE")
+    poll = _adopted_poll()
+    member = make_member()
+    treasurer = make_user(roles=(Role.TREASURER,), mfa=True)
+    client.force_login(treasurer)
+    page = client.get("/finance/fees/new/").content.decode()
+    assert f'value="{poll.pk}"' in page
+    r = client.post(
+        "/finance/fees/new/",
+        {
+            "valid_from": "2026-01-01",
+            "period": "month",
+            "membership_fee": "15",
+            "admission_fee": "",
+            "arrears_limit": "45",
+            "poll_id": poll.pk,
+        },
+    )
+    assert r.status_code == 302 and FeeSchedule.objects.get().membership_fee == Decimal("15")
+    r = client.post(
+        "/finance/prices/new/",
+        {
+            "valid_from": "2026-01-01",
+            "method": "fixed",
+            "per_gram": "6,50",
+            "overhead_key": "none",
+            "poll_id": poll.pk,
+        },
+    )
+    assert r.status_code == 302 and GramPrice.objects.get().per_gram == Decimal("6.50")
+    r = client.post(
+        "/finance/sepa/creditor/",
+        {
+            "name": "Club",
+            "iban": "DE02120300000000202051",
+            "bic": "BYLADEM1001",
+            "creditor_id": "DE98ZZZ09999999999",
+        },
+    )
+    assert r.status_code == 302 and SepaCreditor.objects.count() == 1
+    bad = client.post(
+        "/finance/sepa/mandates/new/",
+        {
+            "member_number": member.number,
+            "holder": "Kim",
+            "iban": "DE89370400440532013001",
+            "bic": "COBADEFFXXX",
+            "signed_on": "2026-01-01",
+        },
+    )
+    assert "IBAN_INVALID" in bad.content.decode() and not SepaMandate.objects.exists()
+    tx = transaction_record(
+        actor=None,
+        booked_on=dt.date(2026, 3, 1),
+        description="Wrong",
+        legs=[("6900", Decimal("10")), ("1000", Decimal("-10"))],
+    )
+    assert (
+        f"/finance/transactions/{tx.pk}/reverse/"
+        in client.get("/finance/journal/").content.decode()
+    )
+    r = client.post(f"/finance/transactions/{tx.pk}/reverse/", {"reason": "typo"})
+    assert r.status_code == 302 and Transaction.objects.get(reverses=tx).reason == "typo"
