@@ -38,6 +38,7 @@ class FinanceConfig(AppConfig):
             (m.SepaRun, "finance.sepa_run"),
             (m.SepaReturn, "finance.sepa_return"),
             (m.LotPrice, "finance.lot_price"),
+            (m.FeeReduction, "finance.fee_reduction"),
         ):
             register_created_crosscheck(model, action)
         register_crosscheck(contributions_mismatches)

@@ -25,6 +25,7 @@ from finance import chart
 from finance.models import (
     FeeCharge,
     FeePeriod,
+    FeeReduction,
     FeeSchedule,
     Leg,
     Payment,
@@ -115,6 +116,13 @@ def _charge_one(member: Member, schedule: FeeSchedule, start: dt.date) -> FeeCha
     if FeeCharge.objects.filter(member=member, period_start=start).exists():
         return None
     amount = schedule.membership_fee
+    if (
+        schedule.reduced_fee is not None
+        and FeeReduction.objects.filter(member=member, valid_from__lte=start).exists()
+    ):
+        amount = schedule.reduced_fee
+    if amount == 0:
+        return None
     try:
         with transaction.atomic():
             tx = transaction_record(
@@ -177,6 +185,34 @@ def _admission_fee(member: Member) -> None:
             )
     except (IntegrityError, StateConflict):
         return  # another worker booked it a moment ago
+
+
+@transaction.atomic
+def fee_reduction_grant(
+    *, actor: Any, member_number: Any, valid_from: dt.date, reason: str
+) -> FeeReduction:
+    """The board grants the reduced fee the statutes allow (students, low income, …), with a
+    reason, from the first period starting on or after ``valid_from``."""
+    from club.validation import as_number, required_text
+
+    number = member_number if isinstance(member_number, int) else as_number(member_number)
+    member = Member.objects.filter(number=number).first() if number else None
+    if member is None:
+        raise errors.not_found()
+    reduction = FeeReduction.objects.create(
+        member=member,
+        valid_from=bounded_date(valid_from, "valid_from"),
+        reason=required_text(reason, "reason", limit=2000),
+        granted_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_at=timezone.now(),
+    )
+    audit_record(
+        actor=actor,
+        action="finance.fee_reduction",
+        subject=reduction,
+        payload={"member": member.number, "valid_from": reduction.valid_from},
+    )
+    return reduction
 
 
 @transaction.atomic

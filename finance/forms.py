@@ -131,3 +131,31 @@ class ReturnForm(forms.Form):
 
 class ReversalForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=2000)
+
+
+class FeeReductionForm(forms.Form):
+    member_number = forms.IntegerField(label=_("Member no."), min_value=1, max_value=999999999)
+    valid_from = forms.DateField(label=_("Valid from"), widget=DateInput)
+    reason = forms.CharField(label=_("Reason"), max_length=2000)
+
+
+class BookingForm(forms.Form):
+    """A simple booking from one account to another (a donation, a transfer between cash and
+    bank, reserves); anything with more legs goes through the API."""
+
+    booked_on = forms.DateField(label=_("Date"), widget=DateInput)
+    description = forms.CharField(label=_("Description"), max_length=300)
+    debit = forms.ChoiceField(label=_("Debit (to)"))
+    credit = forms.ChoiceField(label=_("Credit (from)"))
+    amount = _amount_field(_("Amount"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [
+            (a.code, f"{a.code} {_(a.name)}")
+            for a in Account.objects.exclude(code=chart.CONTRIBUTIONS).order_by("code")
+        ]
+        for name in ("debit", "credit"):
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = choices

@@ -378,3 +378,19 @@ class LotPrice(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.lot_id} {self.per_gram}"
+
+
+class FeeReduction(AppendOnlyModel):
+    """The board grants a member the reduced fee the statutes allow, from a date, with a reason;
+    it applies while the schedule in force has a reduced fee."""
+
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
+    valid_from = models.DateField(_("valid from"))
+    reason = models.TextField(_("reason"))
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.member_id} from {self.valid_from}"

@@ -31,5 +31,7 @@ urlpatterns = [
         views.transaction_reverse_page,
         name="transaction_reverse",
     ),
+    path("finance/reductions/new/", views.fee_reduction_new, name="fee_reduction_new"),
+    path("finance/transactions/new/", views.booking_new, name="booking_new"),
     path("me/account/", views.my_account, name="my_account"),
 ]

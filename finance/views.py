@@ -345,3 +345,35 @@ def transaction_reverse_page(request: HttpRequest, transaction_id: int) -> HttpR
         _("Reverse transaction %(n)s") % {"n": transaction_id},
         lambda d: transaction_reverse(actor=request.user, transaction_id=transaction_id, **d),
     )
+
+
+@role_required(Role.BOARD)
+def fee_reduction_new(request: HttpRequest) -> HttpResponse:
+    from finance.fees import fee_reduction_grant
+    from finance.forms import FeeReductionForm
+
+    return _treasurer_form(
+        request,
+        FeeReductionForm,
+        _("Grant the reduced fee"),
+        lambda d: fee_reduction_grant(actor=request.user, **d),
+    )
+
+
+@role_required(Role.TREASURER)
+def booking_new(request: HttpRequest) -> HttpResponse:
+    from finance.forms import BookingForm
+    from finance.services import money, transaction_record
+
+    def book(d: dict[str, Any]) -> Any:
+        amount = money(d["amount"])
+        return transaction_record(
+            actor=request.user,
+            booked_on=d["booked_on"],
+            description=d["description"],
+            legs=[(d["debit"], amount), (d["credit"], -amount)],
+        )
+
+    return _treasurer_form(
+        request, BookingForm, _("Book a transaction"), book, booked_on=timezone.localdate()
+    )

@@ -191,3 +191,31 @@ def test_the_admission_fee_is_charged_once_to_members_admitted_under_the_schedul
     assert member_balance(new) == D("150.00")  # 120 + 30, once
     assert member_balance(old) == D("120.00")
     assert Transaction.objects.filter(reference__startswith="admission:").count() >= 1
+
+
+@pytest.mark.django_db
+def test_a_reduced_fee_granted_by_the_board_applies_from_its_date(client, club) -> None:
+    from club.roles import Role
+    from tests.factories import make_user
+
+    set_rules("DE")
+    fee_schedule_set(
+        actor=None,
+        valid_from=dt.date(2026, 1, 1),
+        period="month",
+        membership_fee="15",
+        reduced_fee="7,50",
+        arrears_limit="100",
+        poll_id=_adopted_poll().pk,
+    )
+    student = make_member()
+    board = make_user(roles=(Role.BOARD,), mfa=True)
+    client.force_login(board)
+    r = client.post(
+        "/finance/reductions/new/",
+        {"member_number": student.number, "valid_from": "2026-10-01", "reason": "student"},
+    )
+    assert r.status_code == 302
+    fees_charge(on=dt.date(2026, 9, 15))
+    fees_charge(on=dt.date(2026, 10, 15))
+    assert member_balance(student) == D("22.50")  # 15.00 in September, 7.50 from October

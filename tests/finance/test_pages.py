@@ -182,3 +182,25 @@ def test_the_treasurer_runs_the_books_from_the_pages(client, club) -> None:
     )
     r = client.post(f"/finance/transactions/{tx.pk}/reverse/", {"reason": "typo"})
     assert r.status_code == 302 and Transaction.objects.get(reverses=tx).reason == "typo"
+
+
+def test_the_treasurer_books_a_donation_in_the_page(client, club) -> None:
+    from finance.selectors import account_balances
+
+    treasurer = make_user(roles=(Role.TREASURER,), mfa=True)
+    client.force_login(treasurer)
+    r = client.post(
+        "/finance/transactions/new/",
+        {
+            "booked_on": "2026-06-01",
+            "description": "Donation",
+            "debit": "1000",
+            "credit": "4300",
+            "amount": "50,00",
+        },
+    )
+    assert r.status_code == 302
+    balances = {row["account"].code: row["balance"] for row in account_balances()}
+    assert balances["4300"] == Decimal("50.00") and balances["1000"] == Decimal("50.00")
+    page = client.get("/finance/transactions/new/").content.decode()
+    assert 'value="4200"' not in page  # contributions come from the counter only
