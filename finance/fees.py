@@ -144,20 +144,40 @@ def _charge_one(member: Member, schedule: FeeSchedule, start: dt.date) -> FeeCha
         return None  # another worker charged this member for this period first
 
 
+def _periods_until(day: dt.date) -> list[tuple[dt.date, dt.date, FeeSchedule]]:
+    """Every fee period from the first schedule's start to the one holding ``day``: (start, end,
+    the schedule in force at its start). A version that starts inside a period starts its own."""
+    periods: list[tuple[dt.date, dt.date, FeeSchedule]] = []
+    first = FeeSchedule.objects.order_by("valid_from").first()
+    cursor = first.valid_from if first else None
+    while cursor is not None and cursor <= day:
+        schedule = schedule_on(cursor)
+        if schedule is None:  # pragma: no cover - the first version is in force from its start
+            break
+        start, end = period_of(cursor, schedule.period)
+        periods.append((max(start, schedule.valid_from), end, schedule))
+        cursor = end
+    return periods
+
+
 def fees_charge(*, on: dt.date | None = None) -> int:
-    """Charge every active member the membership fee of the period holding ``on`` (today), once.
-    Each member in a transaction of its own: a crash half-way leaves the others charged and the
+    """Charge every active member the membership fee of each period up to the one holding ``on``
+    (today) that has no charge yet, once: a period missed while the job was down is caught up.
+    Each charge in a transaction of its own: a crash half-way leaves the others charged and the
     next run completes the rest. Returns how many charges this run made."""
     day = on or timezone.localdate()
-    schedule = schedule_on(day)
-    if schedule is None or schedule.membership_fee == 0:
+    periods = _periods_until(day)
+    if not periods:
         return 0
-    start, end = period_of(day, schedule.period)
+    done = set(FeeCharge.objects.values_list("member_id", "period_start"))
     made = 0
-    members = Member.objects.filter(status=MemberStatus.ACTIVE, admitted_on__lt=end)
-    for member in members.order_by("number").iterator():
-        if _charge_one(member, schedule, start) is not None:
-            made += 1
+    members = list(Member.objects.filter(status=MemberStatus.ACTIVE).order_by("number"))
+    for member in members:
+        for start, end, schedule in periods:
+            if member.admitted_on >= end or (member.pk, start) in done:
+                continue
+            if _charge_one(member, schedule, start) is not None:
+                made += 1
         _admission_fee(member)
     return made
 

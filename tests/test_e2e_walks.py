@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from club.roles import Role
 from dispensing.models import Dispensing
@@ -45,12 +46,12 @@ def test_the_readme_keystrokes_serve_a_young_adult_when_a_strong_lot_comes_first
     young = make_member(age=19, first_name="Jana", last_name="Jung")
     sign_in(page, "desk@test.example", totp=True)
     page.goto("/counter/")
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'scan'")
+    expect(page.locator("#scan")).to_be_focused()
     # The README: scan (the scanner types the token and Enter), Space, Tab, Tab, grams, Enter.
     page.keyboard.type(card_token(young))
     page.keyboard.press("Enter")
     page.locator(f"article[data-number='{young.number}']").wait_for()
-    page.wait_for_function("document.activeElement && document.activeElement.name === 'id_checked'")
+    expect(page.locator("input[name=id_checked]")).to_be_focused()
     assert page.locator(f"input[value='{strong.code}']").is_disabled()
     assert page.locator(f"input[value='{mild.code}']").is_checked()
     page.keyboard.press("Space")
@@ -79,11 +80,11 @@ def test_a_refusal_keeps_the_id_tick_until_the_next_scan(page: Any) -> None:
     member = make_member()
     sign_in(page, "desk2@test.example", totp=True)
     page.goto("/counter/")
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'scan'")
+    expect(page.locator("#scan")).to_be_focused()
     page.keyboard.type(str(member.number))
     page.keyboard.press("Enter")
     page.locator("input[name=id_checked]").wait_for()
-    page.wait_for_function("document.activeElement && document.activeElement.name === 'id_checked'")
+    expect(page.locator("input[name=id_checked]")).to_be_focused()
     page.keyboard.press("Space")
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")
@@ -96,6 +97,7 @@ def test_a_refusal_keeps_the_id_tick_until_the_next_scan(page: Any) -> None:
     page.fill("#grams", "3")
     page.keyboard.press("Enter")
     page.locator("[data-receipt]").wait_for()
+    expect(page.locator("#scan")).to_be_focused()
     page.keyboard.type(str(member.number))
     page.keyboard.press("Enter")
     page.locator("[data-remaining='day']").wait_for()

@@ -46,10 +46,12 @@ def _adopted_poll() -> Any:
     return poll_close(actor=None, poll_id=poll.pk)
 
 
-def _schedule(period: str = "month", fee: str = "10,00") -> Any:
+def _schedule(
+    period: str = "month", fee: str = "10,00", valid_from: dt.date = dt.date(2026, 11, 1)
+) -> Any:
     return fee_schedule_set(
         actor=None,
-        valid_from=dt.date(2026, 1, 1),
+        valid_from=valid_from,
         period=period,
         membership_fee=fee,
         arrears_limit="30.00",
@@ -111,7 +113,7 @@ def test_fees_are_charged_once_per_member_and_period_and_payments_lower_the_bala
 @pytest.mark.django_db
 def test_the_beat_task_charges_like_the_service(club) -> None:
     set_rules("DE")
-    _schedule(period="year", fee="120")
+    _schedule(period="year", fee="120", valid_from=dt.date(2026, 1, 1))
     make_member()
     first = fees_charge_task.delay().get()
     assert first >= 1 and fees_charge_task.delay().get() == 0
@@ -201,7 +203,7 @@ def test_a_reduced_fee_granted_by_the_board_applies_from_its_date(client, club) 
     set_rules("DE")
     fee_schedule_set(
         actor=None,
-        valid_from=dt.date(2026, 1, 1),
+        valid_from=dt.date(2026, 9, 1),
         period="month",
         membership_fee="15",
         reduced_fee="7,50",
@@ -219,3 +221,15 @@ def test_a_reduced_fee_granted_by_the_board_applies_from_its_date(client, club) 
     fees_charge(on=dt.date(2026, 9, 15))
     fees_charge(on=dt.date(2026, 10, 15))
     assert member_balance(student) == D("22.50")  # 15.00 in September, 7.50 from October
+
+
+@pytest.mark.django_db
+def test_periods_missed_while_the_job_was_down_are_caught_up_once(club) -> None:
+    set_rules("DE")
+    _schedule(valid_from=dt.date(2026, 8, 1))
+    member = make_member(admitted_days_ago=3000)
+    assert fees_charge(on=dt.date(2026, 11, 3)) >= 4  # August to November, at once
+    assert member_balance(member) == D("40.00")
+    assert fees_charge(on=dt.date(2026, 11, 3)) == 0
+    starts = sorted(FeeCharge.objects.filter(member=member).values_list("period_start", flat=True))
+    assert starts == [dt.date(2026, m, 1) for m in (8, 9, 10, 11)]
