@@ -32,6 +32,11 @@ def shot(page: Any, name: str) -> None:
         page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
 
 
+def settled(page: Any) -> None:
+    """htmx has finished swapping and settling (keys pressed before that can be lost)."""
+    expect(page.locator(".htmx-request, .htmx-settling, .htmx-swapping")).to_have_count(0)
+
+
 def focused(page: Any, selector: str) -> bool:
     return bool(page.locator(selector).evaluate("el => el === document.activeElement"))
 
@@ -51,6 +56,7 @@ def test_the_readme_keystrokes_serve_a_young_adult_when_a_strong_lot_comes_first
     page.keyboard.type(card_token(young))
     page.keyboard.press("Enter")
     page.locator(f"article[data-number='{young.number}']").wait_for()
+    settled(page)
     expect(page.locator("input[name=id_checked]")).to_be_focused()
     assert page.locator(f"input[value='{strong.code}']").is_disabled()
     assert page.locator(f"input[value='{mild.code}']").is_checked()
@@ -84,11 +90,15 @@ def test_a_refusal_keeps_the_id_tick_until_the_next_scan(page: Any) -> None:
     page.keyboard.type(str(member.number))
     page.keyboard.press("Enter")
     page.locator("input[name=id_checked]").wait_for()
+    settled(page)
     expect(page.locator("input[name=id_checked]")).to_be_focused()
     page.keyboard.press("Space")
+    expect(page.locator("input[name=id_checked]")).to_be_checked()
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")
+    expect(page.locator("#grams")).to_be_focused()
     page.keyboard.type("30")  # above the day limit (and the forecast)
+    expect(page.locator("#grams")).to_have_value("30")
     page.keyboard.press("Enter")
     page.locator(".notice.error[data-code]").wait_for()
     assert not Dispensing.objects.exists()
