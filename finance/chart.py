@@ -11,6 +11,7 @@ from django.utils.translation import gettext_noop
 CASH, BANK, RECEIVABLES = "1000", "1200", "1400"
 RESERVES = "2000"
 MEMBERSHIP_FEES, ADMISSION_FEES, CONTRIBUTIONS, DONATIONS = "4000", "4100", "4200", "4300"
+ENERGY, SUPPLIES, LAB_TESTS = "6100", "6200", "6400"  # the cultivation's own costs
 
 CHART: tuple[tuple[str, str, str], ...] = (
     (CASH, gettext_noop("Cash"), "asset"),
@@ -22,10 +23,10 @@ CHART: tuple[tuple[str, str, str], ...] = (
     (CONTRIBUTIONS, gettext_noop("Dispensing contributions"), "income"),
     (DONATIONS, gettext_noop("Donations"), "income"),
     ("6000", gettext_noop("Rent"), "expense"),
-    ("6100", gettext_noop("Energy"), "expense"),
-    ("6200", gettext_noop("Cultivation supplies"), "expense"),
+    (ENERGY, gettext_noop("Energy"), "expense"),
+    (SUPPLIES, gettext_noop("Cultivation supplies"), "expense"),
     ("6300", gettext_noop("Staff"), "expense"),
-    ("6400", gettext_noop("Lab tests"), "expense"),
+    (LAB_TESTS, gettext_noop("Lab tests"), "expense"),
     ("6500", gettext_noop("Insurance"), "expense"),
     ("6600", gettext_noop("Prevention"), "expense"),
     ("6700", gettext_noop("Administration"), "expense"),

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Sum
 
 from club.quantities import exact
+from finance import chart
 from finance.models import CREDIT_NORMAL, Account, AccountKind, Leg
 
 
@@ -72,7 +73,7 @@ def member_statement(member: Any) -> list[dict[str, Any]]:
     rows = []
     running = Decimal("0.00")
     legs = (
-        Leg.objects.filter(member=member, account__code="1400")
+        Leg.objects.filter(member=member, account__code=chart.RECEIVABLES)
         .select_related("transaction")
         .order_by("transaction__booked_on", "transaction__pk")
     )
@@ -90,7 +91,7 @@ def member_statement(member: Any) -> list[dict[str, Any]]:
 
 
 # Accounts whose costs are the cultivation's own (besides expenses booked against a batch).
-CULTIVATION_ACCOUNTS = ("6100", "6200", "6400")
+CULTIVATION_ACCOUNTS = (chart.ENERGY, chart.SUPPLIES, chart.LAB_TESTS)
 
 
 def cost_per_gram(*, start: dt.date, end: dt.date) -> dict[str, Any]:
@@ -114,7 +115,9 @@ def cost_per_gram(*, start: dt.date, end: dt.date) -> dict[str, Any]:
     costs = exact(expense_legs.aggregate(s=Sum("amount"))["s"])
     income_legs = legs.filter(account__kind=AccountKind.INCOME)
     income = -exact(income_legs.aggregate(s=Sum("amount"))["s"])
-    contributions = -exact(income_legs.filter(account__code="4200").aggregate(s=Sum("amount"))["s"])
+    contributions = -exact(
+        income_legs.filter(account__code=chart.CONTRIBUTIONS).aggregate(s=Sum("amount"))["s"]
+    )
     harvested = exact(
         Harvest.objects.filter(harvested_on__gte=start, harvested_on__lte=end).aggregate(
             s=Sum("dry_grams")
@@ -164,7 +167,7 @@ def cost_per_gram(*, start: dt.date, end: dt.date) -> dict[str, Any]:
 def member_balances() -> dict[int, Decimal]:
     """Every member's balance (member pk → amount owed), in one query."""
     rows = (
-        Leg.objects.filter(account__code="1400", member__isnull=False)
+        Leg.objects.filter(account__code=chart.RECEIVABLES, member__isnull=False)
         .values("member")
         .annotate(s=Sum("amount"))
     )

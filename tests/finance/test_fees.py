@@ -24,26 +24,11 @@ from finance.fees import (
 )
 from finance.models import FeeCharge, Transaction
 from finance.tasks import fees_charge_task
-from governance.services import ballot_cast, poll_close, poll_create, poll_open
 from members.models import Member, MemberStatus
-from tests.factories import make_assembly, make_member, set_rules
+from tests.factories import make_member, set_rules
+from tests.finance.test_ledger import _adopted_poll
 
 D = Decimal
-
-
-def _adopted_poll() -> Any:
-    voter = make_member(card=False)
-    assembly = make_assembly()
-    poll = poll_create(
-        actor=None,
-        item_id=assembly.items.order_by("position")[0].pk,
-        question="Fees: 10.00 EUR a month; arrears above 30.00 EUR go to the board.",
-        majority="simple",
-        visibility="named",
-    )
-    poll_open(actor=None, poll_id=poll.pk)
-    ballot_cast(user=voter.user, poll_id=poll.pk, choice="yes")
-    return poll_close(actor=None, poll_id=poll.pk)
 
 
 def _schedule(
