@@ -7,7 +7,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     CSC_VAR_DIR=/app/var
 
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libpq5 \
+    && apt-get install -y --no-install-recommends libpq5 libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

@@ -1,5 +1,8 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django.core import checks
 from django.utils.translation import gettext_lazy as _
 
 
@@ -28,3 +31,22 @@ class ClubConfig(AppConfig):
             navigation.NavItem("club:edit", _("Club settings"), frozenset({Role.BOARD.value}), 90)
         )
         navigation.register(navigation.NavItem("club:account", _("My account"), SIGNED_IN, 200))
+
+
+@checks.register()
+def check_document_engine(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Every PDF is rendered by WeasyPrint: say what to install where its libraries are absent."""
+    from club.documents import INSTALL_HINT, DocumentEngineMissing, engine
+
+    try:
+        engine()
+    except DocumentEngineMissing as exc:
+        return [
+            checks.Error(
+                "WeasyPrint cannot load its system libraries, so no PDF can be made.",
+                hint=INSTALL_HINT,
+                obj=str(exc.__cause__)[:200],
+                id="csc.E010",
+            )
+        ]
+    return []

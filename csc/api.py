@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 from club import errors
 from club.api import router as club_router
 from club.api_support import error_body, install
+from compliance.api import router as compliance_router
 from dispensing.api import router as dispensing_router
 from finance.api import router as finance_router
 from governance.api import router as governance_router
@@ -66,6 +67,7 @@ api.add_router("", harvests_router)
 api.add_router("", dispensing_router)
 api.add_router("", governance_router)
 api.add_router("", finance_router)
+api.add_router("", compliance_router)
 
 
 @csrf_exempt  # an unknown path answers 404 whoever asks; there is nothing to protect

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("dispensing.urls")),
     path("", include("governance.urls")),
     path("", include("finance.urls")),
+    path("", include("compliance.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -18,7 +18,6 @@ from club.errors import ServiceError
 from club.exports import safe_cell
 from club.pages import call_service
 from club.roles import SIGNED_IN, Role, role_required
-from club.selectors import club_get
 from club.validation import as_number
 from dispensing.documents import leaflet_pdf, receipt_and_leaflet_pdf, receipt_pdf
 from dispensing.models import Dispensing
@@ -126,10 +125,7 @@ def _document(request: HttpRequest, receipt: int, render_pdf: Any, name: str) ->
     d = Dispensing.objects.select_related("member", "lot").filter(receipt=receipt).first()
     if d is None:
         raise Http404
-    club = club_get()
-    response = HttpResponse(
-        render_pdf(d, club.name if club else "csc"), content_type="application/pdf"
-    )
+    response = HttpResponse(render_pdf(d), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{name}-{receipt}.pdf"'
     return response
 

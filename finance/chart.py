@@ -12,6 +12,7 @@ CASH, BANK, RECEIVABLES = "1000", "1200", "1400"
 RESERVES = "2000"
 MEMBERSHIP_FEES, ADMISSION_FEES, CONTRIBUTIONS, DONATIONS = "4000", "4100", "4200", "4300"
 ENERGY, SUPPLIES, LAB_TESTS = "6100", "6200", "6400"  # the cultivation's own costs
+BOARD_COMPENSATION = "6800"
 
 CHART: tuple[tuple[str, str, str], ...] = (
     (CASH, gettext_noop("Cash"), "asset"),
@@ -30,7 +31,7 @@ CHART: tuple[tuple[str, str, str], ...] = (
     ("6500", gettext_noop("Insurance"), "expense"),
     ("6600", gettext_noop("Prevention"), "expense"),
     ("6700", gettext_noop("Administration"), "expense"),
-    ("6800", gettext_noop("Board compensation"), "expense"),
+    (BOARD_COMPENSATION, gettext_noop("Board compensation"), "expense"),
     ("6900", gettext_noop("Other expenses"), "expense"),
 )
 

@@ -30,21 +30,9 @@ from members.models import Member, MemberStatus
 
 def _demo_pdf(title: str, lines: list[str]) -> bytes:
     """A one-page PDF to attach to the demo assembly (uploads must be PDF or images)."""
-    import io
+    from club.documents import pdf_render
 
-    from reportlab.pdfgen import canvas
-
-    buf = io.BytesIO()
-    pdf = canvas.Canvas(buf)
-    pdf.setTitle(title)
-    pdf.setFont("Helvetica-Bold", 14)
-    pdf.drawString(60, 780, title)
-    pdf.setFont("Helvetica", 11)
-    for i, line in enumerate(lines):
-        pdf.drawString(60, 750 - 16 * i, line)
-    pdf.showPage()
-    pdf.save()
-    return buf.getvalue()
+    return pdf_render("pdf/note.html", {"lines": lines}, title=title)
 
 
 FEES_ITEM = "Fees and contribution per gram"

@@ -6,18 +6,16 @@ and the minute-taker, then published to members."""
 from __future__ import annotations
 
 import hashlib
-import io
-import textwrap
 from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from club.audit import audit_record
+from club.documents import pdf_render
 from club.errors import ServiceError, StateConflict
-from club.selectors import club_get
 from club.services import lock_one
 from governance.majority import choice_label
 from governance.models import Assembly, AssemblyStatus, Minutes, PollStatus
@@ -56,73 +54,12 @@ def minutes_data(assembly: Assembly) -> dict[str, Any]:
     }
 
 
-def minutes_pdf(data: dict[str, Any], club_name: str) -> bytes:
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.units import mm
-    from reportlab.pdfgen import canvas
-
-    buf = io.BytesIO()
-    pdf = canvas.Canvas(buf, pagesize=A4)
-    pdf.setTitle(_("Minutes"))
-    y = 280.0
-
-    def line(text: str, size: int = 10, bold: bool = False) -> None:
-        nonlocal y
-        for part in textwrap.wrap(str(text), 95) or [""]:
-            if y < 20:
-                pdf.showPage()
-                y = 280.0
-            pdf.setFont("Helvetica-Bold" if bold else "Helvetica", size)
-            pdf.drawString(18 * mm, y * mm, part)
-            y -= size * 0.45
-
-    line(club_name, 12, True)
-    line(_("Minutes of the general assembly: %(t)s") % {"t": data["title"]}, 12, True)
-    line(f"{data['kind']} · {data['mode']}")
-    line(
-        _("Place and time: %(place)s, %(time)s")
-        % {
-            "place": data["place"] or "—",
-            "time": formats.date_format(timezone.localtime(data["starts_at"]), "DATETIME_FORMAT"),
-        }
-    )
-    line(_("Chair: %(c)s · Minute-taker: %(m)s") % {"c": data["chair"], "m": data["minute_taker"]})
-    if data["convened_at"]:
-        line(
-            _("Convened properly on %(d)s.")
-            % {"d": formats.date_format(timezone.localtime(data["convened_at"]), "DATE_FORMAT")}
-        )
-    line(
-        _("Members entitled to vote: %(e)s · present or represented: %(p)s")
-        % {
-            "e": data["entitled"] if data["entitled"] is not None else "—",
-            "p": data["present"] if data["present"] is not None else "—",
-        }
-    )
-    y -= 3
-    line(_("Agenda"), 11, True)
-    for i, title in enumerate(data["items"], start=1):
-        line(f"{i}. {title}")
+def minutes_pdf(data: dict[str, Any]) -> bytes:
+    """The minutes as a PDF, rendered from ``minutes_data``."""
+    polls = []
     for poll in data["polls"]:
-        y -= 3
         r = poll["result"]
-        line(poll["item"], 11, True)
-        line(_("Motion: %(q)s") % {"q": poll["question"]})
-        line(_("Voting: %(m)s · %(maj)s") % {"m": poll["method"], "maj": poll["majority"]})
-        counts = ", ".join(f"{choice_label(k)}: {v}" for k, v in r.get("counts", {}).items())
-        line(_("Counts: %(c)s") % {"c": counts})
-        line(
-            _("Quorum: %(q)s required, %(met)s")
-            % {
-                "q": r.get("quorum_required"),
-                "met": _("met") if r.get("quorum_met") else _("not met"),
-            }
-        )
-        line(
-            _("Outcome: %(o)s") % {"o": _("adopted") if r.get("adopted") else _("rejected")},
-            10,
-            True,
-        )
+        elected = []
         for name in r.get("elected", []):
             accepted = poll["acceptances"].get(name)
             state = (
@@ -130,24 +67,49 @@ def minutes_pdf(data: dict[str, Any], club_name: str) -> bytes:
                 if accepted
                 else (_("declined") if accepted is False else _("acceptance not recorded"))
             )
-            line(_("Elected: %(n)s (%(s)s)") % {"n": name, "s": state})
-    y -= 8
-    line(_("Signed: chair ______________________   minute-taker ______________________"))
-    pdf.showPage()
-    pdf.save()
-    return buf.getvalue()
+            elected.append((name, state))
+        polls.append(
+            {
+                **poll,
+                "counts": ", ".join(
+                    f"{choice_label(k)}: {v}" for k, v in r.get("counts", {}).items()
+                ),
+                "quorum": _("met") if r.get("quorum_met") else _("not met"),
+                "outcome": _("adopted") if r.get("adopted") else _("rejected"),
+                "elected": elected,
+            }
+        )
+    return pdf_render(
+        "governance/minutes_pdf.html",
+        {
+            "data": data,
+            "polls": polls,
+            "starts_at": timezone.localtime(data["starts_at"]),
+            "convened_at": timezone.localtime(data["convened_at"]) if data["convened_at"] else None,
+        },
+        title=_("Minutes"),
+    )
+
+
+def minutes_build(*, assembly_id: int, actor: Any = None) -> Minutes:
+    """Render the minutes of a closed assembly (again, until both have confirmed them).
+
+    The PDF is rendered outside any transaction; storing it locks the assembly and checks again
+    that it is closed and its minutes unconfirmed."""
+    assembly = (
+        Assembly.objects.select_related("chair", "minute_taker").filter(pk=assembly_id).first()
+    )
+    if assembly is None or assembly.status != AssemblyStatus.CLOSED:
+        raise StateConflict("ASSEMBLY_NOT_CLOSED", _("Minutes follow a closed assembly."))
+    content = minutes_pdf(minutes_data(assembly))
+    return _minutes_store(assembly_id=assembly_id, content=content, actor=actor)
 
 
 @transaction.atomic
-def minutes_build(*, assembly_id: int, actor: Any = None) -> Minutes:
-    """Render the minutes of a closed assembly (again, until both have confirmed them)."""
-    assembly = lock_one(
-        Assembly.objects.select_related("chair", "minute_taker").filter(pk=assembly_id)
-    )
+def _minutes_store(*, assembly_id: int, content: bytes, actor: Any) -> Minutes:
+    assembly = lock_one(Assembly.objects.filter(pk=assembly_id))
     if assembly.status != AssemblyStatus.CLOSED:
         raise StateConflict("ASSEMBLY_NOT_CLOSED", _("Minutes follow a closed assembly."))
-    club = club_get()
-    content = minutes_pdf(minutes_data(assembly), club.name if club else "csc")
     digest = hashlib.sha256(content).hexdigest()
     minutes = Minutes.objects.filter(assembly=assembly).first()
     if minutes and (minutes.chair_confirmed_at or minutes.minute_taker_confirmed_at):

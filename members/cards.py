@@ -6,11 +6,10 @@ secret. Issuing a new card raises the version, so every older card stops working
 
 from __future__ import annotations
 
-import io
-
 from django.core import signing
 from django.utils.translation import gettext as _
 
+from club.documents import pdf_render
 from club.errors import ServiceError
 from members.models import Member, MemberStatus
 
@@ -47,35 +46,12 @@ def card_resolve(token: str) -> Member:
     return member
 
 
-def card_pdf(member: Member, club_name: str) -> bytes:
+def card_pdf(member: Member) -> bytes:
     """A credit-card-sized card (85.6 by 54 mm) with the QR code, name, number and version."""
-    from reportlab.graphics import renderPDF
-    from reportlab.graphics.barcode.qr import QrCodeWidget
-    from reportlab.graphics.shapes import Drawing
-    from reportlab.lib.units import mm
-    from reportlab.pdfgen import canvas
+    import segno
 
     token = card_token(member)
-    width, height = 85.6 * mm, 54 * mm
-    buf = io.BytesIO()
-    pdf = canvas.Canvas(buf, pagesize=(width, height))
-    pdf.setTitle(_("Membership card"))
-    pdf.setFont("Helvetica-Bold", 9)
-    pdf.drawString(4 * mm, height - 7 * mm, club_name[:40])
-    pdf.setFont("Helvetica", 7)
-    pdf.drawString(4 * mm, height - 12 * mm, _("Membership card"))
-    pdf.setFont("Helvetica-Bold", 10)
-    pdf.drawString(4 * mm, height - 22 * mm, member.full_name[:30])
-    pdf.setFont("Helvetica", 8)
-    pdf.drawString(4 * mm, height - 28 * mm, _("No. %(number)s") % {"number": member.number})
-    pdf.drawString(4 * mm, height - 33 * mm, _("Card version %(v)s") % {"v": member.card_version})
-    pdf.drawString(4 * mm, 5 * mm, _("Valid only with an official photo ID."))
-    widget = QrCodeWidget(token, barLevel="M")
-    x1, y1, x2, y2 = widget.getBounds()
-    size = 30 * mm
-    drawing = Drawing(size, size, transform=[size / (x2 - x1), 0, 0, size / (y2 - y1), 0, 0])
-    drawing.add(widget)
-    renderPDF.draw(drawing, pdf, width - size - 3 * mm, height - size - 8 * mm)
-    pdf.showPage()
-    pdf.save()
-    return buf.getvalue()
+    qr = segno.make(token, error="m").svg_data_uri(scale=4, border=0)
+    return pdf_render(
+        "members/card_pdf.html", {"member": member, "qr": qr}, title=_("Membership card")
+    )

@@ -14,6 +14,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from club.models import AppendOnlyModel
@@ -320,6 +321,11 @@ class ImportJob(models.Model):
     content = models.BinaryField()
     commit = models.BooleanField(default=False)
     state = models.CharField(max_length=20, choices=State.choices, default=State.QUEUED)
+    # club.jobs: the claim's compare-and-set and the heartbeat a dead worker stops sending.
+    attempts = models.PositiveIntegerField(default=0)
+    queued_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
     report: models.JSONField = models.JSONField(default=list)

@@ -759,42 +759,52 @@ def import_job_request_commit(*, actor: Any, job_id: int) -> Any:
     if job.state != ImportJob.State.CHECKED:
         raise StateConflict("IMPORT_NOT_CHECKED", _("Only a file without errors can be imported."))
     job.commit, job.state, job.done = True, ImportJob.State.QUEUED, 0
-    job.save(update_fields=["commit", "state", "done"])
+    job.queued_at = timezone.now()
+    job.save(update_fields=["commit", "state", "done", "queued_at"])
     audit_record(actor=actor, action="import.commit_request", subject=job, payload={})
     transaction.on_commit(lambda: _run_later(job_id))
     return job
 
 
-def _job_state(job_id: int, **values: Any) -> None:
+def import_jobs_recover() -> list[int]:
+    """Send the task again for imports a dead worker or a lost message left behind."""
+    from club import jobs
     from members.models import ImportJob
 
-    with transaction.atomic():
-        job = ImportJob.objects.select_for_update().get(pk=job_id)
-        for key, value in values.items():
-            setattr(job, key, value)
-        job.save(update_fields=list(values))
+    stale = jobs.jobs_stale(ImportJob)
+    for job_id in stale:
+        _run_later(job_id)
+    return stale
 
 
 def import_job_run(*, job_id: int) -> str:
     """Check every row (dry run) and, when asked and every row is valid, write them all in one
-    transaction. Returns the job's final state. Progress goes to the cache as it runs."""
+    transaction. Returns the job's final state. Progress goes to the cache as it runs.
+
+    The job is claimed by compare-and-set (``club.jobs``): a second delivery of the task finds
+    it running and does nothing; a run whose worker died is taken over after the lease. The
+    rows and the IMPORTED state commit together, so a crash never imports twice."""
+    from club import jobs
     from club.models import User as UserModel
     from members.imports import RegisterError, check_row, progress_set, read_rows
     from members.models import ImportJob
 
+    attempt = jobs.job_claim(ImportJob, job_id)
+    if attempt is None:
+        return str(ImportJob.objects.values_list("state", flat=True).get(pk=job_id))
     job = ImportJob.objects.get(pk=job_id)
-    if job.state not in (ImportJob.State.QUEUED,):
-        return str(job.state)
-    _job_state(job_id, state=ImportJob.State.RUNNING)
+
+    def finish(state: str, **values: Any) -> str:
+        with transaction.atomic():
+            jobs.job_finish(ImportJob, job_id, attempt, state=state, **values)
+        return state
+
     try:
         rows = read_rows(job.filename, bytes(job.content))
     except RegisterError as exc:
-        _job_state(
-            job_id,
-            state=ImportJob.State.FAILED,
-            report=[{"line": 0, "ok": False, "errors": [str(exc)]}],
+        return finish(
+            ImportJob.State.FAILED, report=[{"line": 0, "ok": False, "errors": [str(exc)]}]
         )
-        return ImportJob.State.FAILED
     book, today = rulebook_get(), _today()
     taken = set(UserModel.objects.values_list("email", flat=True))
     taken = {e.lower() for e in taken}
@@ -804,30 +814,40 @@ def import_job_run(*, job_id: int) -> str:
         check_row(row, book, today=today, seen_emails=seen, taken_emails=taken)
         if i % 25 == 0 or i == total:
             progress_set(job_id, i if not job.commit else i // 2, total)
+            jobs.job_beat(ImportJob, job_id, attempt)
     report = [r.report() for r in rows][: ImportJob.REPORT_LIMIT]
     if any(r.errors for r in rows) or not rows:
-        _job_state(job_id, state=ImportJob.State.INVALID, total=total, done=total, report=report)
-        return ImportJob.State.INVALID
+        return finish(ImportJob.State.INVALID, total=total, done=total, report=report)
     if not job.commit:
-        _job_state(job_id, state=ImportJob.State.CHECKED, total=total, done=total, report=report)
-        return ImportJob.State.CHECKED
+        return finish(ImportJob.State.CHECKED, total=total, done=total, report=report)
     try:
-        _import_rows(actor=job.created_by, job_id=job_id, rows=rows, total=total)
+        _import_rows(
+            actor=job.created_by,
+            job_id=job_id,
+            attempt=attempt,
+            rows=rows,
+            total=total,
+            report=report,
+        )
+    except jobs.LostClaim:
+        return str(ImportJob.objects.values_list("state", flat=True).get(pk=job_id))
     except ServiceError as exc:
-        _job_state(
-            job_id,
-            state=ImportJob.State.FAILED,
+        return finish(
+            ImportJob.State.FAILED,
             report=[{"line": 0, "ok": False, "errors": [str(exc.message)]}, *report],
         )
-        return ImportJob.State.FAILED
-    _job_state(job_id, state=ImportJob.State.IMPORTED, total=total, done=total, report=report)
     return ImportJob.State.IMPORTED
 
 
 @transaction.atomic
-def _import_rows(*, actor: Any, job_id: int, rows: list[Any], total: int) -> None:
-    """Write every row or none. Locks the club row (member cap)."""
+def _import_rows(
+    *, actor: Any, job_id: int, attempt: int, rows: list[Any], total: int, report: list[Any]
+) -> None:
+    """Write every row or none, and mark the job IMPORTED in the same transaction (only if this
+    attempt still holds it). Locks the club row (member cap)."""
+    from club import jobs
     from members.imports import progress_set
+    from members.models import ImportJob
 
     _lock_club()
     left = _capacity_left()
@@ -858,6 +878,16 @@ def _import_rows(*, actor: Any, job_id: int, rows: list[Any], total: int) -> Non
         transaction.on_commit(partial(mail.member_admitted, number))
         if i % 25 == 0 or i == total:
             progress_set(job_id, total // 2 + i // 2, total)
+    if not jobs.job_finish(
+        ImportJob,
+        job_id,
+        attempt,
+        state=ImportJob.State.IMPORTED,
+        total=total,
+        done=total,
+        report=report,
+    ):
+        raise jobs.LostClaim(f"import {job_id}")  # rolls the rows back: the other attempt imports
 
 
 @transaction.atomic

@@ -20,7 +20,7 @@ from club.pages import call_service, refusal_on_form
 from club.quantities import parse_grams
 from club.ratelimit import hit
 from club.roles import PUBLIC, SIGNED_IN, Role, role_required
-from club.selectors import club_get, rulebook_get
+from club.selectors import rulebook_get
 from members import selectors
 from members.api import APPLICATIONS_PER_HOUR
 from members.cards import card_pdf, card_resolve
@@ -127,10 +127,7 @@ def forecast_update(request: HttpRequest) -> HttpResponse:
 
 
 def _card_response(member: Any) -> HttpResponse:
-    club = club_get()
-    response = HttpResponse(
-        card_pdf(member, club.name if club else "csc"), content_type="application/pdf"
-    )
+    response = HttpResponse(card_pdf(member), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="card-{member.number}.pdf"'
     response["Cache-Control"] = "no-store"
     return response

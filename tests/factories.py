@@ -224,6 +224,7 @@ def make_lot(
     release: bool = True,
     harvest: Any = None,
     thc: str = "12.5",
+    cbd: str = "1",
     best_before_days: int = 180,
     **kw: Any,
 ) -> Any:
@@ -243,7 +244,7 @@ def make_lot(
         grams=grams,
         best_before=timezone.localdate() + dt.timedelta(days=best_before_days),
         thc_percent=thc,
-        cbd_percent="1",
+        cbd_percent=cbd,
     )
     if release:
         lot_release(actor=None, code=lot.code)

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "pgtrigger",
     "ninja",
+    "django_celery_beat",
     "club",
     "members",
     "harvests",
@@ -142,26 +143,31 @@ else:
     CELERY_TASK_ALWAYS_EAGER = True
     CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "UTC"
+# A task is acknowledged when it has finished, and given back when its worker dies, so a killed
+# worker's job is delivered again; the jobs' compare-and-set claim makes the second delivery safe.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BEAT_SCHEDULE = {
-    "audit-verify-nightly": {
-        "task": "club.tasks.audit_verify_task",
-        "schedule": 24 * 60 * 60,
-    },
-    "member-endings-daily": {
-        "task": "members.tasks.member_endings_apply_task",
-        "schedule": 24 * 60 * 60,
-    },
-    "fees-charge-daily": {
-        "task": "finance.tasks.fees_charge_task",
-        "schedule": 24 * 60 * 60,
-    },
-    "mass-balance-monthly": {
-        "task": "harvests.tasks.mass_balance_check_task",
-        "schedule": 30 * 24 * 60 * 60,
-    },
+# No task may run longer than this; Redis redelivers an unacknowledged message after the
+# visibility timeout, which must stay above the longest run or a live task would run twice.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=25 * 60)
+CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 5 * 60
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int(
+        "CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + 30 * 60
+    )
 }
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_SERIALIZER = CELERY_RESULT_SERIALIZER = "json"
+CELERY_RESULT_EXPIRES = 24 * 60 * 60
+# Schedules live in the database (django-celery-beat): the board sees and changes them, and a
+# deploy does not restart their clocks. compliance.schedules creates the defaults.
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+DJANGO_CELERY_BEAT_TZ_AWARE = True
+# A job whose worker sent no heartbeat for this long is presumed dead and may be taken over.
+CSC_JOB_LEASE_SECONDS = env.int("CSC_JOB_LEASE_SECONDS", default=10 * 60)
+# Fault injection for the crash tests only: seconds a report sleeps between its steps.
+CSC_REPORT_STEP_DELAY = env.float("CSC_REPORT_STEP_DELAY", default=0.0)
 
 # --- Auth -----------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "club.User"
@@ -240,6 +246,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # WeasyPrint reports each rendering step at INFO; only its warnings matter.
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # csc's own

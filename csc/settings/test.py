@@ -1,5 +1,6 @@
 """Settings for the test suite: SQLite by default, PostgreSQL and Redis when CI gives their URLs."""
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -17,7 +18,10 @@ else:
 # Task tests start a real worker themselves; everything else runs tasks in-process.
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
-MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="csc-test-media-"))
+# A worker started by a test in another process shares the test's media folder.
+MEDIA_ROOT = Path(
+    os.environ.get("CSC_TEST_MEDIA_ROOT") or tempfile.mkdtemp(prefix="csc-test-media-")
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
