@@ -6,9 +6,11 @@ from typing import Any
 
 from django.http import FileResponse, Http404, HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Status
 
 from club.api_support import Id, Schema, caller, requires
+from club.errors import ServiceError
 from club.roles import Role
 from compliance.models import ReportKind, ReportRun
 from compliance.periods import period_label
@@ -60,6 +62,10 @@ def run_out(run: ReportRun) -> dict[str, Any]:
     summary="Ask for a report (kind and period); 202 with its id, 200 if it already exists",
 )
 def report_new(request: HttpRequest, payload: ReportIn) -> Status:
+    from compliance.views import kinds_for
+
+    if payload.kind.value not in dict(kinds_for(caller(request))):
+        raise ServiceError("FORBIDDEN", _("Your role does not allow this report."), status=403)
     run, created = report_request(
         actor=caller(request),
         kind=payload.kind.value,
@@ -69,8 +75,10 @@ def report_new(request: HttpRequest, payload: ReportIn) -> Status:
     return Status(202 if created else 200, run_out(run))
 
 
-def _run(id: int) -> ReportRun:
-    run = ReportRun.objects.filter(pk=id).first()
+def _run(request: HttpRequest, id: int) -> ReportRun:
+    from compliance.views import visible_runs
+
+    run = visible_runs(caller(request)).filter(pk=id).first()
     if run is None:
         raise Http404
     return run
@@ -78,14 +86,16 @@ def _run(id: int) -> ReportRun:
 
 @router.get("/reports", response=list[dict], auth=requires(*READERS), summary="Report runs")
 def report_list(request: HttpRequest) -> list[dict[str, Any]]:
-    return [run_out(r) for r in ReportRun.objects.all()[:200]]
+    from compliance.views import visible_runs
+
+    return [run_out(r) for r in visible_runs(caller(request))[:200]]
 
 
 @router.get(
     "/reports/{id}", response=dict, auth=requires(*READERS), summary="Status of a report run"
 )
 def report_get(request: HttpRequest, id: Id) -> dict[str, Any]:
-    return run_out(_run(id))
+    return run_out(_run(request, id))
 
 
 @router.get(
@@ -97,4 +107,4 @@ def report_get(request: HttpRequest, id: Id) -> dict[str, Any]:
 def report_file(request: HttpRequest, id: Id) -> FileResponse:
     from compliance.views import run_file_response
 
-    return run_file_response(_run(id))
+    return run_file_response(_run(request, id))

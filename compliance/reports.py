@@ -115,15 +115,15 @@ def strain_flows(start: dt.date, end: dt.date) -> list[dict[str, Any]]:
         Dispensing.objects.filter(local_date__gte=start, local_date__lte=end, reversal__isnull=True)
         .values("lot__harvest__batch__strain_id")
         .annotate(
-            grams=Sum("grams"),
-            thc=Sum(F("grams") * F("thc_percent")),
-            cbd=Sum(F("grams") * F("cbd_percent")),
+            thc_g=Sum(F("grams") * F("thc_percent")),
+            cbd_g=Sum(F("grams") * F("cbd_percent")),
+            g=Sum("grams"),
         )
     ):
         r = row(d["lot__harvest__batch__strain_id"])
-        if d["grams"]:
-            r["thc"] = exact(d["thc"] / d["grams"])
-            r["cbd"] = exact(d["cbd"] / d["grams"])
+        if d["g"]:
+            r["thc"] = exact(d["thc_g"] / d["g"])
+            r["cbd"] = exact(d["cbd_g"] / d["g"])
     for lot in (
         Lot.objects.filter(harvest__batch__strain_id__in=list(rows))
         .values("harvest__batch__strain_id")

@@ -28,7 +28,7 @@ def kinds_for(user: Any) -> list[tuple[str, str]]:
     return [(k.value, str(k.label)) for k in ReportKind if board or k not in BOARD_ONLY]
 
 
-def _visible(user: Any) -> Any:
+def visible_runs(user: Any) -> Any:
     runs = ReportRun.objects.select_related("requested_by")
     if not acts_as(user, Role.BOARD):
         runs = runs.exclude(kind__in=BOARD_ONLY)
@@ -36,7 +36,7 @@ def _visible(user: Any) -> Any:
 
 
 def _run(request: HttpRequest, run_id: int) -> ReportRun:
-    run = _visible(request.user).filter(pk=run_id).first()
+    run = visible_runs(request.user).filter(pk=run_id).first()
     if run is None:
         raise Http404
     return run
@@ -67,7 +67,7 @@ def reports(request: HttpRequest) -> HttpResponse:
         request,
         "compliance/reports.html",
         {
-            "runs": _visible(request.user)[:100],
+            "runs": visible_runs(request.user)[:100],
             "kinds": kinds_for(request.user),
             "formats": {k: period_format(k) for k, _label in kinds_for(request.user)},
         },
