@@ -85,3 +85,20 @@ def member(club: Any) -> Any:
 from tests.browser import page  # noqa: E402
 
 __all__ = ["CHROMIUM", "STRICT", "TOTP_SECRET", "need", "page", "totp_now"]
+
+
+@pytest.fixture
+def celery_worker(settings: Any) -> Iterator[None]:
+    """A real Celery worker in a thread of this process, on Redis."""
+    from celery.contrib.testing.worker import start_worker
+
+    from csc.celery import app
+
+    app.conf.update(
+        task_always_eager=False, broker_url=settings.REDIS_URL, result_backend=settings.REDIS_URL
+    )
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+            yield
+    finally:
+        app.conf.update(task_always_eager=True)

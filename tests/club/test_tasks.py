@@ -2,27 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from celery.contrib.testing.worker import start_worker
 
 from club.audit import audit_verify
 from club.tasks import audit_verify_task
 from csc.celery import app
 from tests.factories import make_club
-
-
-@pytest.fixture
-def celery_worker(settings) -> Iterator[None]:
-    app.conf.update(
-        task_always_eager=False, broker_url=settings.REDIS_URL, result_backend=settings.REDIS_URL
-    )
-    try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-            yield
-    finally:
-        app.conf.update(task_always_eager=True)
 
 
 @pytest.mark.redis

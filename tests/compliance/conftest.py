@@ -29,6 +29,7 @@ def build_year() -> dict[str, Any]:
       10 g on 1 June. Stock at the end: 82 g.
     - money: donation 100.00 (cash), energy 30.00, board compensation 50.00 to Bea Board.
       Income 180.00, expenses 80.00, surplus 100.00."""
+    from finance import chart
     from finance.expenses import expense_record
     from finance.services import gram_price_set, transaction_record
     from harvests.services import lot_destroy
@@ -36,6 +37,7 @@ def build_year() -> dict[str, Any]:
     from tests.factories import dispense, make_lot, make_member, make_strain
     from tests.finance.test_ledger import _adopted_poll
 
+    chart.ensure()  # a transactional test starts from an emptied database
     with at(3, 1):
         treasurer = User.objects.filter(groups__name="treasurer").first()
         poll = _adopted_poll()

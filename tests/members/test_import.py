@@ -137,3 +137,72 @@ def test_import_pages_show_progress_and_commit(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/board/import/{job.pk}/commit/")
     assert Member.objects.count() == 2
+
+
+# --- Delivered twice, run at once, crashed (issue 11) ----------------------------------------
+
+
+def test_an_import_delivered_twice_imports_once(board) -> None:
+    from members.tasks import member_import_run
+
+    set_rules("DE")
+    job = run(board, (HEADER + row(1) + row(2)).encode())
+    import_job_request_commit(actor=board, job_id=job.pk)
+    assert member_import_run.delay(job.pk).get() == ImportJob.State.IMPORTED
+    assert member_import_run.delay(job.pk).get() == ImportJob.State.IMPORTED  # redelivered
+    job.refresh_from_db()
+    assert Member.objects.count() == 2 and job.attempts == 2  # the dry run, then the commit
+
+
+def test_a_crashed_import_is_taken_over_after_the_lease(board, settings) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from members.services import import_jobs_recover
+
+    set_rules("DE")
+    job = run(board, (HEADER + row(1)).encode())
+    import_job_request_commit(actor=board, job_id=job.pk)
+    # A worker claimed the commit and died: RUNNING, its heartbeat stopped long ago.
+    stale = timezone.now() - dt.timedelta(seconds=settings.CSC_JOB_LEASE_SECONDS + 60)
+    ImportJob.objects.filter(pk=job.pk).update(
+        state=ImportJob.State.RUNNING, attempts=5, heartbeat_at=stale, started_at=stale
+    )
+    assert import_jobs_recover() == [job.pk]  # the sweep sends it again; here it runs at once
+    job.refresh_from_db()
+    assert job.state == ImportJob.State.IMPORTED and job.attempts == 6  # taken over once
+    assert import_jobs_recover() == []
+    assert Member.objects.count() == 1
+
+
+def test_a_running_import_is_not_taken_over_while_its_worker_lives(board) -> None:
+    from django.utils import timezone
+
+    set_rules("DE")
+    job = run(board, (HEADER + row(1)).encode())
+    import_job_request_commit(actor=board, job_id=job.pk)
+    ImportJob.objects.filter(pk=job.pk).update(
+        state=ImportJob.State.RUNNING, attempts=3, heartbeat_at=timezone.now()
+    )
+    assert import_job_run(job_id=job.pk) == ImportJob.State.RUNNING
+    assert not Member.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_at_once_import_once() -> None:
+    from tests.factories import make_club, make_user
+    from tests.members.test_concurrency import run_threads
+
+    make_club()
+    set_rules("DE")
+    board = make_user(roles=("board",), mfa=True)
+    job = run(board, (HEADER + "".join(row(i) for i in range(1, 6))).encode())
+    # Asked to commit, with the task not yet run (here it would run at once on commit).
+    ImportJob.objects.filter(pk=job.pk).update(commit=True, state=ImportJob.State.QUEUED)
+    results = run_threads([lambda: import_job_run(job_id=job.pk) for _ in range(4)])
+    assert not [r for r in results if isinstance(r, BaseException)], results
+    assert Member.objects.count() == 5
+    job.refresh_from_db()
+    assert job.state == ImportJob.State.IMPORTED and job.attempts == 2  # dry run, one commit
