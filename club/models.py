@@ -30,6 +30,42 @@ class AppendOnlyQuerySet(models.QuerySet):
     def bulk_update(self, *args: Any, **kwargs: Any) -> int:
         raise AppendOnlyError(f"{self.model.__name__} is append-only")
 
+    def erase(self, *columns: str) -> int:
+        """Blank personal columns past their retention period: the one edit an append-only table
+        allows, and only on the columns its model names in ``ERASABLE`` (the database trigger
+        allows nothing else either)."""
+        allowed = getattr(self.model, "ERASABLE", ())
+        if not columns or not set(columns) <= set(allowed):
+            raise AppendOnlyError(f"{self.model.__name__}: {columns} are not erasable")
+        return super().update(**dict.fromkeys(columns, ERASED))
+
+
+# What an erased personal column holds: blank, which fits every text column whatever its length.
+ERASED = ""
+
+
+def erasable_triggers(*columns: str) -> list[pgtrigger.Trigger]:
+    """Triggers of an append-only table whose ``columns`` hold personal data: DELETE is refused,
+    and UPDATE too, unless it changes nothing but these columns, each to ``ERASED``. The row's
+    other values (and so the figures and links it proves) stay as they were."""
+    names = ", ".join(f"'{c}'" for c in columns)
+    others_changed = (
+        f"(to_jsonb(OLD) - ARRAY[{names}]::text[]) IS DISTINCT FROM "
+        f"(to_jsonb(NEW) - ARRAY[{names}]::text[])"
+    )
+    not_erasure = " OR ".join(
+        f'(NEW."{c}" IS DISTINCT FROM OLD."{c}" AND NEW."{c}" IS DISTINCT FROM \'{ERASED}\')'
+        for c in columns
+    )
+    return [
+        pgtrigger.Protect(name="append_only", operation=pgtrigger.Delete),
+        pgtrigger.Protect(
+            name="append_only_but_erasure",
+            operation=pgtrigger.Update,
+            condition=pgtrigger.Condition(f"({others_changed} OR {not_erasure})"),
+        ),
+    ]
+
 
 class AppendOnlyModel(models.Model):
     """Base of every ledger: rows are inserted once, never updated or deleted.

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from club.models import AppendOnlyModel
+from club.models import AppendOnlyModel, erasable_triggers
 
 
 class AccountKind(models.TextChoices):
@@ -317,6 +317,12 @@ class SepaMandate(AppendOnlyModel):
     signed_on = models.DateField(_("signed on"))
     created_at = models.DateTimeField()
 
+    # Personal data the retention purge blanks (club.models.erasable_triggers).
+    ERASABLE: ClassVar[tuple[str, ...]] = ("iban", "bic", "holder")
+
+    class Meta(AppendOnlyModel.Meta):
+        triggers = erasable_triggers("iban", "bic", "holder")
+
     def __str__(self) -> str:
         return self.reference
 
@@ -391,6 +397,12 @@ class FeeReduction(AppendOnlyModel):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField()
+
+    # Personal data the retention purge blanks (club.models.erasable_triggers).
+    ERASABLE: ClassVar[tuple[str, ...]] = ("reason",)
+
+    class Meta(AppendOnlyModel.Meta):
+        triggers = erasable_triggers("reason")
 
     def __str__(self) -> str:
         return f"{self.member_id} from {self.valid_from}"

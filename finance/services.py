@@ -374,3 +374,19 @@ def lot_price_fix(lot: Any, actor: Any) -> LotPrice | None:
         },
     )
     return fixed
+
+
+def member_finance_erase(*, member_ids: list[int]) -> dict[str, int]:
+    """Blank the bank details of mandates and the reasons of fee reductions of members past their
+    retention period. The money records stay, under the membership number. Runs inside the
+    retention purge's transaction, which writes the audit event."""
+    from finance.models import FeeReduction, SepaMandate
+
+    return {
+        "mandates": SepaMandate.objects.filter(member_id__in=member_ids)
+        .exclude(iban="")
+        .erase("iban", "bic", "holder"),
+        "fee_reductions": FeeReduction.objects.filter(member_id__in=member_ids)
+        .exclude(reason="")
+        .erase("reason"),
+    }

@@ -13,12 +13,13 @@ transaction, and erases the sealed ones. So no system column (``xmin``, ``ctid``
 from __future__ import annotations
 
 import uuid
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from club.models import AppendOnlyModel
+from club.models import AppendOnlyModel, erasable_triggers
 from club.states import check_move
 
 
@@ -236,7 +237,11 @@ class PollExclusion(AppendOnlyModel):
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
     reason = models.TextField()
 
+    # Personal data the retention purge blanks (club.models.erasable_triggers).
+    ERASABLE: ClassVar[tuple[str, ...]] = ("reason",)
+
     class Meta(AppendOnlyModel.Meta):
+        triggers = erasable_triggers("reason")
         constraints = [
             models.UniqueConstraint(fields=["poll", "member"], name="one_exclusion_per_member")
         ]

@@ -762,3 +762,15 @@ def build_minutes_now(*, actor: Any, assembly_id: int) -> Any:
         raise StateConflict("ASSEMBLY_NOT_CLOSED", _("Minutes follow a closed assembly."))
     transaction.on_commit(lambda: build_minutes.delay(assembly_id))
     return assembly
+
+
+def member_governance_erase(*, member_ids: list[int]) -> dict[str, int]:
+    """Blank the reasons a member was excluded from a vote (they may name private matters).
+    Runs inside the retention purge's transaction, which writes the audit event."""
+    from governance.models import PollExclusion
+
+    return {
+        "poll_exclusions": PollExclusion.objects.filter(member_id__in=member_ids)
+        .exclude(reason="")
+        .erase("reason")
+    }

@@ -17,7 +17,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from club.models import AppendOnlyModel
+from club.models import AppendOnlyModel, erasable_triggers
 from club.states import check_move
 
 
@@ -116,7 +116,11 @@ class ApplicationDecision(AppendOnlyModel):
     )
     decided_at = models.DateTimeField()
 
+    # Personal data the retention purge blanks (club.models.erasable_triggers).
+    ERASABLE: ClassVar[tuple[str, ...]] = ("reason",)
+
     class Meta(AppendOnlyModel.Meta):
+        triggers = erasable_triggers("reason")
         ordering = ["decided_at", "pk"]
 
     def __str__(self) -> str:
@@ -146,7 +150,11 @@ class IdentityCheck(AppendOnlyModel):
     )
     checked_at = models.DateTimeField()
 
+    # Personal data the retention purge blanks (club.models.erasable_triggers).
+    ERASABLE: ClassVar[tuple[str, ...]] = ("document_last_digits",)
+
     class Meta(AppendOnlyModel.Meta):
+        triggers = erasable_triggers("document_last_digits")
         ordering = ["checked_at", "pk"]
 
     def __str__(self) -> str:
@@ -252,7 +260,11 @@ class MemberDecision(AppendOnlyModel):
     )
     decided_at = models.DateTimeField()
 
+    # Personal data the retention purge blanks (club.models.erasable_triggers).
+    ERASABLE: ClassVar[tuple[str, ...]] = ("reason",)
+
     class Meta(AppendOnlyModel.Meta):
+        triggers = erasable_triggers("reason")
         ordering = ["decided_at", "pk"]
 
     def __str__(self) -> str:

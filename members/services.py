@@ -905,3 +905,91 @@ def member_language_set(*, actor: Any, number: int, language: str) -> Member:
             actor=actor, action="member.language", subject=member, payload={"language": language}
         )
     return member
+
+
+# --- Retention ---------------------------------------------------------------------------------
+
+ERASED_NAME = "—"
+ERASED_BIRTH = dt.date(1900, 1, 1)
+
+
+def personal_data_erase(*, member_ids: list[int], application_ids: list[int]) -> dict[str, int]:
+    """Pseudonymise members and applications past their retention period: names, birth date,
+    address, country, therapeutic use and e-mail go; the membership number stays as the
+    pseudonym every kept record (dispensings, ballots, money) still points to. The sign-in is
+    closed: e-mail addresses, second factors and tokens are deleted. Decision reasons and the
+    identity check's digits are blanked (the one edit their tables allow).
+
+    Runs inside the caller's transaction: the retention purge, which writes the audit event."""
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+
+    from club.models import ApiToken, User
+    from members.models import (
+        Application,
+        ApplicationDecision,
+        IdentityCheck,
+        Member,
+        MemberDecision,
+    )
+
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("personal_data_erase runs inside the retention purge's transaction")
+    members = Member.objects.select_for_update().filter(pk__in=member_ids)
+    application_ids = sorted(
+        set(application_ids)
+        | set(members.exclude(application=None).values_list("application_id", flat=True))
+    )
+    user_ids = set(members.values_list("user_id", flat=True)) | set(
+        Application.objects.filter(pk__in=application_ids).values_list("user_id", flat=True)
+    )
+    # A user who is still a member elsewhere in the club keeps the sign-in.
+    user_ids -= set(
+        Member.objects.exclude(pk__in=member_ids)
+        .filter(user_id__in=user_ids)
+        .values_list("user_id", flat=True)
+    )
+    counts = {
+        "members": members.update(
+            first_name=ERASED_NAME,
+            last_name=ERASED_NAME,
+            date_of_birth=ERASED_BIRTH,
+            address="",
+            residence_country="",
+            therapeutic_use=False,
+            language="",
+            legacy_number="",
+        ),
+        "applications": Application.objects.filter(pk__in=application_ids).update(
+            first_name=ERASED_NAME,
+            last_name=ERASED_NAME,
+            date_of_birth=ERASED_BIRTH,
+            email="",
+            address="",
+            residence_country="",
+            resident_since=ERASED_BIRTH,
+            therapeutic_use=False,
+        ),
+        "member_decisions": MemberDecision.objects.filter(member_id__in=member_ids)
+        .exclude(reason="")
+        .erase("reason"),
+        "application_decisions": ApplicationDecision.objects.filter(
+            application_id__in=application_ids
+        )
+        .exclude(reason="")
+        .erase("reason"),
+        "identity_checks": IdentityCheck.objects.filter(application_id__in=application_ids)
+        .exclude(document_last_digits="")
+        .erase("document_last_digits"),
+    }
+    for user in User.objects.filter(pk__in=user_ids):
+        user.email = f"erased-{user.pk}@erased.invalid"
+        user.first_name = user.last_name = ""
+        user.is_active = False
+        user.set_unusable_password()
+        user.save(update_fields=["email", "first_name", "last_name", "is_active", "password"])
+    EmailAddress.objects.filter(user_id__in=user_ids).delete()
+    Authenticator.objects.filter(user_id__in=user_ids).delete()
+    ApiToken.objects.filter(user_id__in=user_ids).delete()
+    counts["users"] = len(user_ids)
+    return counts
