@@ -35,6 +35,8 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+# Test SQL on the model's own table name, nothing from outside.
+# ruff: noqa: S608
 
 SECRETS = ("Quirrel", "quirrel@", "Quirlweg", "DE89370400440532013000", "Zweitwohnsitz", "QX47")
 
