@@ -119,6 +119,21 @@ def main() -> None:
             f"\naudit_verify: {result.events} events in {elapsed * 1000:.1f} ms "
             f"({result.events / elapsed:,.0f} events/s), ok={result.ok}"
         )
+        if connection.vendor != "postgresql":
+            print("\nannual reports: skipped (the year of 500,000 dispensings needs PostgreSQL)")
+            return
+        from csc import bench_year
+
+        reports = bench_year.run()
+        print(
+            "\n| report (2025, built in its own process) |  seconds | peak MB | target s | ok   |"
+        )
+        print("|-----------------------------------------|----------|---------|----------|------|")
+        for kind, seconds, peak, target, line in reports:
+            verdict = "ok" if seconds <= target and 0 < peak <= 500 else "SLOW"
+            print(f"| {kind:<39} | {seconds:>8.1f} | {peak:>7.0f} | {target:>8} | {verdict:<4} |")
+            if "done" not in line:
+                print(f"  ! {line}")
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
