@@ -73,6 +73,13 @@ def pdf_render(
     Times in the context print in the active timezone and language (the request's, or the
     club's in a Celery task), as the pages do.
     """
+    document = pdf_layout(template, context, title=title)
+    options: dict[str, Any] = {"pdf_variant": ARCHIVE} if archive else {}
+    return bytes(document.write_pdf(**options))
+
+
+def pdf_layout(template: str, context: dict[str, Any], *, title: str) -> Any:
+    """The laid-out WeasyPrint document (its pages and boxes), before it is written."""
     from club.selectors import club_get
 
     club = club_get()
@@ -86,8 +93,6 @@ def pdf_render(
         },
     )
     weasyprint = engine()
-    document = weasyprint.HTML(
+    return weasyprint.HTML(
         string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=_fetcher()
     ).render()
-    options: dict[str, Any] = {"pdf_variant": ARCHIVE} if archive else {}
-    return bytes(document.write_pdf(**options))

@@ -102,3 +102,21 @@ def celery_worker(settings: Any) -> Iterator[None]:
             yield
     finally:
         app.conf.update(task_always_eager=True)
+
+
+@pytest.fixture(autouse=True)
+def _no_text_cut_in_any_pdf(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every PDF any test renders is laid out once more through this check: no text may run
+    past its page's edge (the PDF's text would still hold it, so reading alone never sees it)."""
+    from club import documents
+    from tests.pdfs import overflowing
+
+    layout = documents.pdf_layout
+
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        document = layout(*args, **kwargs)
+        cut = overflowing(document)
+        assert not cut, f"{args[0]}: text past the page edge: {cut[:5]}"
+        return document
+
+    monkeypatch.setattr(documents, "pdf_layout", checked)
