@@ -75,7 +75,8 @@ def build() -> dict[str, int]:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             """
-            INSERT INTO harvests_stockmovement (lot_id, kind, grams, member_id, reference, reason, at)
+            INSERT INTO harvests_stockmovement
+                (lot_id, kind, grams, member_id, reference, reason, at)
             SELECT (%(lots)s::bigint[])[1 + g %% cardinality(%(lots)s::bigint[])],
                    'dispensing_out', -(0.5 + (g %% 7) * 0.5),
                    (%(members)s::bigint[])[1 + g %% cardinality(%(members)s::bigint[])],
