@@ -16,8 +16,11 @@ class ComplianceConfig(AppConfig):
 
     def ready(self) -> None:
         from club import navigation
+        from club.demo import register_seeder
         from club.roles import Role
+        from compliance.demo import seed_reports
 
+        register_seeder(95, seed_reports)  # last: the reports read everything else
         post_migrate.connect(_ensure_schedules, sender=self, dispatch_uid="csc_schedules")
         navigation.register(
             navigation.NavItem(

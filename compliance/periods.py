@@ -34,7 +34,8 @@ def _next_month(day: dt.date) -> dt.date:
 def period_parse(kind: str, text: str, *, today: dt.date | None = None) -> tuple[dt.date, dt.date]:
     """The first and last day the report covers. Refused: a malformed period
     (``INVALID_PERIOD``) or one that has not ended yet (``REPORT_PERIOD_OPEN``); the register
-    extract is taken as of a day up to today."""
+    extract is taken as of a day up to today, and the annual audit of the current year is a
+    preliminary one up to today."""
     today = today or timezone.localdate()
     text = (text or "").strip()
     bad = ServiceError(
@@ -69,6 +70,9 @@ def period_parse(kind: str, text: str, *, today: dt.date | None = None) -> tuple
         raise bad from exc
     if start.year < 2000:
         raise bad
+    if kind == ReportKind.ANNUAL_AUDIT and start.year == today.year:
+        # The board may look at the year so far before it ends: a preliminary audit up to today.
+        return start, today
     if kind == ReportKind.MEMBER_REGISTER:
         if end > today:
             raise ServiceError(

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import Avg, Count, F, Q, Sum
 from django.db.models.functions import ExtractYear, TruncMonth
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from club.quantities import exact
@@ -332,6 +333,7 @@ def annual_audit(start: dt.date, end: dt.date, step: Step) -> dict[str, Any]:
     ]
     return {
         "checkpoint": checkpoint,
+        "preliminary": end >= timezone.localdate(),
         "money": finance,
         "members": members,
         "strains": flows,

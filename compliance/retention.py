@@ -5,6 +5,7 @@ money, ballots, minutes) stays, under the membership number."""
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -117,9 +118,8 @@ def _register_extracts_erase(member_ids: list[int]) -> int:
     for run in ReportRun.objects.filter(kind=ReportKind.MEMBER_REGISTER, state="done"):
         listed = {m.get("number") for m in (run.data or {}).get("members", [])}
         if listed & numbers:
-            if run.file:
-                name = run.file.name
-                transaction.on_commit(lambda name=name: default_storage.delete(name))
+            if run.file.name:
+                transaction.on_commit(partial(default_storage.delete, run.file.name))
             ReportRun.objects.filter(pk=run.pk).update(
                 data={"erased": True}, file="", state="failed", error="erased (retention)"
             )

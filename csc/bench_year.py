@@ -11,7 +11,6 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 MEMBERS = int(os.environ.get("CSC_BENCH_MEMBERS", "5000"))
 DISPENSINGS = int(os.environ.get("CSC_BENCH_DISPENSINGS", "500000"))
@@ -142,7 +141,7 @@ def report(kind: str, period: str) -> tuple[float, float, str]:
     return elapsed, float(match[1]) if match else -1.0, line
 
 
-def run() -> list[tuple[str, Any, Any, str]]:
+def run() -> list[tuple[str, float, float, int, str]]:
     start = time.perf_counter()
     sizes = build()
     built = time.perf_counter() - start

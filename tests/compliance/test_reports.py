@@ -224,3 +224,34 @@ def test_the_treasurer_asks_for_the_audit_in_the_page_and_sees_its_sha(client, y
     refused = client.post("/reports/", {"kind": "annual_audit", "period": "2025,5"}, follow=True)
     assert "Give the period as YYYY." in refused.content.decode()
     assert ReportRun.objects.count() == 1
+
+
+def test_the_audit_of_the_current_year_is_preliminary_and_matches_the_finance_page(
+    client, year
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from finance.services import transaction_record
+
+    today = timezone.localdate()
+    transaction_record(
+        actor=None,
+        booked_on=today,
+        description="Donation",
+        legs=[("1000", D("25.50")), ("4300", D("-25.50"))],
+    )
+    run = _done("annual_audit", str(today.year))
+    assert (run.period_start, run.period_end) == (dt.date(today.year, 1, 1), today)
+    text = pdf_text(run.file.read())
+    assert "Preliminary: the year has not ended." in text
+    statement = income_statement(start=run.period_start, end=today)
+    assert statement["total_income"] == D("25.50") and "Total income 25.50" in text
+    treasurer = make_user(roles=("treasurer",), mfa=True)
+    client.force_login(treasurer)
+    overview = client.get("/finance/").content.decode()
+    assert str(statement["total_income"]) in overview
+    with pytest.raises(ServiceError) as exc:
+        report_request(actor=None, kind="authority_annual", period=str(today.year))
+    assert exc.value.code == "REPORT_PERIOD_OPEN"

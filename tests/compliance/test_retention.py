@@ -113,10 +113,19 @@ def _where(secret: str) -> list[str]:
     return found
 
 
-def test_a_leaver_past_retention_leaves_no_personal_data_anywhere(club) -> None:
+def test_a_leaver_past_retention_leaves_no_personal_data_anywhere(
+    club, django_capture_on_commit_callbacks
+) -> None:
+    from compliance.models import ReportRun
+    from compliance.services import report_request
+
     set_rules("DE")  # records kept five years
     member = _leaver()
     stayer = make_member(first_name="Anna", last_name="Aktiv")
+    with django_capture_on_commit_callbacks(execute=True):
+        extract, _new = report_request(actor=None, kind="member_register", period="2019-12-31")
+    extract.refresh_from_db()
+    assert extract.state == "done" and "Quirrelstein" in str(extract.data)
     for secret in SECRETS:
         assert _where(secret), secret  # it was there before
     receipts = Dispensing.objects.filter(member=member).count()
@@ -125,6 +134,8 @@ def test_a_leaver_past_retention_leaves_no_personal_data_anywhere(club) -> None:
     assert counts["mandates"] == 1 and counts["identity_checks"] == 1
     for secret in SECRETS:
         assert _where(secret) == [], secret
+    extract = ReportRun.objects.get(pk=extract.pk)
+    assert not extract.file and extract.data == {"erased": True}
     member.refresh_from_db()
     assert member.number and member.status == "ended" and not member.user.is_active
     assert Dispensing.objects.filter(member=member).count() == receipts == 1  # the law keeps it
