@@ -3,7 +3,14 @@ from typing import Any
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
 from django.core import checks
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def _grant_app_role(sender: Any, **kwargs: Any) -> None:
+    from club.dbroles import db_roles_grant
+
+    db_roles_grant()
 
 
 class BoardAdminConfig(admin_apps.AdminConfig):
@@ -23,6 +30,7 @@ class ClubConfig(AppConfig):
         from club.roles import SIGNED_IN, Role
 
         signals.connect()
+        post_migrate.connect(_grant_app_role, dispatch_uid="csc_db_roles")
         register_created_crosscheck(Club, "club.create")
         register_created_crosscheck(User, "user.create")
         register_created_crosscheck(ApiToken, "apitoken.create")

@@ -178,11 +178,25 @@ class VerifyResult:
         return not self.problems
 
 
-def audit_verify(*, crosschecks: bool = True) -> VerifyResult:
-    """Recompute the whole chain; report the first broken link and any cross-check problems."""
+def audit_verify(
+    *, crosschecks: bool = True, checkpoints: list[Any] | None = None, trusted_key: str = ""
+) -> VerifyResult:
+    """Recompute the whole chain; report the first broken link and any cross-check problems.
+
+    ``checkpoints`` are signed heads an auditor kept (``club.checkpoints``); the checkpoints the
+    club stored are checked too, against the configured key: a chain recomputed after an edit
+    no longer holds the hashes that were signed."""
+    from club import checkpoints as cp
+
+    kept = list(checkpoints or [])
+    stored = [cp.signed(c) for c in cp.stored_checkpoints()]
+    wanted = {c.seq for c in kept + stored}
+    hashes: dict[int, str] = {}
     result = VerifyResult()
     prev_hash, prev_seq = GENESIS, 0
     for ev in AuditEvent.objects.order_by("seq").iterator(chunk_size=2000):
+        if ev.seq in wanted:
+            hashes[ev.seq] = ev.hash
         result.events += 1
         expected = compute_hash(
             prev_hash=prev_hash,
@@ -211,6 +225,12 @@ def audit_verify(*, crosschecks: bool = True) -> VerifyResult:
         result.problems.append(f"the chain head says {head.seq} but the last event is {prev_seq}")
         if result.first_bad_seq is None:
             result.first_bad_seq = min(head.seq, prev_seq) + 1
+    configured = cp.configured_public_key()
+    for head_kept in kept:
+        result.problems.extend(cp.checkpoint_problems(head_kept, hashes, trusted_key))
+    for head_stored in stored:
+        # Signed by the club's own key: a stored checkpoint an attacker re-signed is named.
+        result.problems.extend(cp.checkpoint_problems(head_stored, hashes, configured))
     if crosschecks:
         for check in _CROSSCHECKS:
             result.problems.extend(check())

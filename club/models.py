@@ -14,6 +14,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from club.errors import AppendOnlyError
+from club.triggers import StrictProtect, no_truncate
 
 # --- Append-only records ---------------------------------------------------------
 
@@ -58,8 +59,9 @@ def erasable_triggers(*columns: str) -> list[pgtrigger.Trigger]:
         for c in columns
     )
     return [
-        pgtrigger.Protect(name="append_only", operation=pgtrigger.Delete),
-        pgtrigger.Protect(
+        StrictProtect(name="append_only", operation=pgtrigger.Delete),
+        no_truncate(),
+        StrictProtect(
             name="append_only_but_erasure",
             operation=pgtrigger.Update,
             condition=pgtrigger.Condition(f"({others_changed} OR {not_erasure})"),
@@ -79,7 +81,8 @@ class AppendOnlyModel(models.Model):
     class Meta:
         abstract = True
         triggers: ClassVar[list[pgtrigger.Trigger]] = [
-            pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)
+            StrictProtect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+            no_truncate(),
         ]
 
     def save(self, *args: Any, **kwargs: Any) -> None:
@@ -252,3 +255,20 @@ class AuditChainHead(models.Model):
 
 
 from club.sequences import Counter  # noqa: E402,F401  (registered with the club app)
+
+
+class Checkpoint(AppendOnlyModel):
+    """The chain head at a moment, signed with a key the database does not hold (Ed25519). An
+    auditor who keeps one can later prove the chain up to ``seq`` was not recomputed."""
+
+    seq = models.PositiveBigIntegerField()
+    hash = models.CharField(max_length=64)
+    at = models.DateTimeField()
+    public_key = models.CharField(max_length=64)  # hex, 32 bytes
+    signature = models.CharField(max_length=128)  # hex, 64 bytes
+
+    class Meta(AppendOnlyModel.Meta):
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"checkpoint #{self.seq}"

@@ -49,7 +49,13 @@ def run_out(run: ReportRun) -> dict[str, Any]:
         "sha256": run.sha256 or None,
         "size": run.size if done else None,
         "content_type": run.content_type or None,
-        "chain_checkpoint": {"seq": run.chain_seq, "hash": run.chain_hash} if done else None,
+        "chain_checkpoint": {
+            "seq": run.chain_seq,
+            "hash": run.chain_hash,
+            "signed": (run.data or {}).get("checkpoint", {}).get("signed") or None,
+        }
+        if done
+        else None,
         "submitted_at": run.submitted_at,
         "download": reverse("api-v1:report_file", args=[run.pk]) if done else None,
     }

@@ -16,11 +16,14 @@ class ComplianceConfig(AppConfig):
 
     def ready(self) -> None:
         from club import navigation
+        from club.audit import register_crosscheck
         from club.demo import register_seeder
         from club.roles import Role
         from compliance.demo import seed_reports
+        from compliance.services import report_files_mismatches
 
         register_seeder(95, seed_reports)  # last: the reports read everything else
+        register_crosscheck(report_files_mismatches)
         post_migrate.connect(_ensure_schedules, sender=self, dispatch_uid="csc_schedules")
         navigation.register(
             navigation.NavItem(

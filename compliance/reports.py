@@ -27,8 +27,16 @@ def _sum(value: Any) -> Decimal:
 
 
 def chain_checkpoint() -> dict[str, Any]:
-    head = audit_head()
-    return {"seq": head.seq, "hash": head.hash}
+    """The chain head the report is built on, signed when the club has a checkpoint key."""
+    from club.checkpoints import checkpoint_create, signed
+    from club.errors import ServiceError
+
+    try:
+        checkpoint = checkpoint_create()
+    except ServiceError:
+        head = audit_head()
+        return {"seq": head.seq, "hash": head.hash, "signed": ""}
+    return {"seq": checkpoint.seq, "hash": checkpoint.hash, "signed": signed(checkpoint).text()}
 
 
 # --- Members -------------------------------------------------------------------------------------

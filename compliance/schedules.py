@@ -93,6 +93,15 @@ DEFAULTS: tuple[Default, ...] = (
         ),
     ),
     Default(
+        "checkpoint",
+        "compliance.tasks.checkpoint_daily",
+        "45",
+        "2",
+        description=gettext_noop(
+            "Sign the audit chain's head and mail it to the elected auditors."
+        ),
+    ),
+    Default(
         "jobs-recover",
         "compliance.tasks.jobs_recover",
         "*/5",
@@ -231,3 +240,36 @@ def nightly_checks_run() -> dict[str, Any]:
     if not result.ok or flagged:
         outcome["mailed"] = mail_role(Role.BOARD, "nightly_failure", outcome)
     return outcome
+
+
+def auditor_emails(today: dt.date) -> list[str]:
+    """The e-mail addresses of the auditors the assembly last elected (members by name)."""
+    from compliance.reports import _elected_auditors
+    from members.models import Member
+
+    names = set(_elected_auditors(today))
+    return sorted(
+        m.user.email
+        for m in Member.objects.select_related("user").filter(status="active")
+        if m.full_name in names and m.user.email
+    )
+
+
+def checkpoint_daily_run() -> dict[str, Any]:
+    """Sign the head and mail the line to the elected auditors (to the board while the assembly
+    has elected none), who keep it outside the club's server."""
+    from club.checkpoints import checkpoint_create, signed
+    from club.selectors import club_get
+
+    checkpoint = checkpoint_create()
+    line = signed(checkpoint).text()
+    recipients = auditor_emails(timezone.localdate())
+    with translation.override(club_locale()[1]):
+        context = {"club": club_get(), "line": line, "seq": checkpoint.seq}
+        subject = render_to_string("compliance/email/checkpoint_subject.txt", context).strip()
+        body = render_to_string("compliance/email/checkpoint.txt", context)
+    if not recipients:
+        recipients = [u.email for u in _users(Role.BOARD)]
+    for email in recipients:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
+    return {"seq": checkpoint.seq, "mailed": len(recipients)}

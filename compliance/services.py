@@ -250,3 +250,31 @@ def report_mark_submitted(*, actor: Any, run_id: int) -> ReportRun:
             actor=actor, action="report.submit", subject=run, payload={"sha256": run.sha256}
         )
     return run
+
+
+def report_files_mismatches() -> Any:
+    """audit_verify's cross-check: every finished report's stored fingerprint is the one its
+    'report.done' event recorded, and its file still hashes to it (a file swapped or edited on
+    the server is named)."""
+    import json
+
+    from club.models import AuditEvent
+
+    recorded = {
+        e.subject_id: json.loads(e.payload).get("sha256")
+        for e in AuditEvent.objects.filter(
+            action="report.done", subject_type="compliance.reportrun"
+        )
+    }
+    for run in ReportRun.objects.filter(state=ReportState.DONE).only("pk", "sha256", "file"):
+        if recorded.get(str(run.pk)) != run.sha256:
+            yield f"report {run.pk}: its SHA-256 is not the one its 'report.done' event recorded"
+            continue
+        try:
+            with run.file.open("rb") as handle:
+                digest = hashlib.file_digest(handle, "sha256").hexdigest()
+        except (OSError, ValueError):
+            yield f"report {run.pk}: its file is missing"
+            continue
+        if digest != run.sha256:
+            yield f"report {run.pk}: its file was changed after it was built"

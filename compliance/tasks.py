@@ -64,3 +64,11 @@ def retention_purge() -> dict[str, int]:
     from compliance.retention import retention_purge as purge
 
     return purge(actor=None)
+
+
+@shared_task(name="compliance.tasks.checkpoint_daily", **JOB_OPTIONS)
+def checkpoint_daily() -> dict[str, Any]:
+    """Daily: a signed checkpoint of the audit chain, mailed to the elected auditors."""
+    from compliance.schedules import checkpoint_daily_run
+
+    return checkpoint_daily_run()

@@ -16,9 +16,12 @@ from members.selectors import member_of_user
 
 @role_required(SIGNED_IN)
 def member_home(request: HttpRequest) -> HttpResponse:
+    from club.checkpoints import latest, signed
+
     member = member_of_user(request.user)
     if member is None:
         raise Http404
+    checkpoint = latest()
     return render(
         request,
         "csc/member_home.html",
@@ -27,5 +30,6 @@ def member_home(request: HttpRequest) -> HttpResponse:
             "quota": quota_for(member, rulebook_get(), club_today()),
             "open_polls": open_polls_for(member),
             "assemblies": upcoming_assemblies()[:3],
+            "checkpoint": checkpoint and signed(checkpoint),
         },
     )

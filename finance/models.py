@@ -17,6 +17,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from club.models import AppendOnlyModel, erasable_triggers
+from club.triggers import StrictTrigger
 
 
 class AccountKind(models.TextChoices):
@@ -85,7 +86,7 @@ class Transaction(AppendOnlyModel):
         ordering = ["booked_on", "pk"]
         triggers: ClassVar[list[pgtrigger.Trigger]] = [
             *AppendOnlyModel.Meta.triggers,
-            pgtrigger.Trigger(
+            StrictTrigger(
                 name="has_balanced_legs",
                 operation=pgtrigger.Insert,
                 when=pgtrigger.After,
@@ -117,7 +118,7 @@ class Leg(AppendOnlyModel):
         ]
         triggers: ClassVar[list[pgtrigger.Trigger]] = [
             *AppendOnlyModel.Meta.triggers,
-            pgtrigger.Trigger(
+            StrictTrigger(
                 name="transaction_balances",
                 operation=pgtrigger.Insert,
                 when=pgtrigger.After,

@@ -990,6 +990,7 @@ def personal_data_erase(*, member_ids: list[int], application_ids: list[int]) ->
         user.save(update_fields=["email", "first_name", "last_name", "is_active", "password"])
     EmailAddress.objects.filter(user_id__in=user_ids).delete()
     Authenticator.objects.filter(user_id__in=user_ids).delete()
-    ApiToken.objects.filter(user_id__in=user_ids).delete()
+    # Tokens are revoked, not deleted: the chain's 'apitoken.create' events keep their rows.
+    ApiToken.objects.filter(user_id__in=user_ids, revoked_at=None).update(revoked_at=timezone.now())
     counts["users"] = len(user_ids)
     return counts

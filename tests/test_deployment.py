@@ -25,6 +25,21 @@ def test_compose_file_describes_the_deployment() -> None:
     assert env["ALLOWED_HOSTS"].startswith("${ALLOWED_HOSTS:?")
 
 
+def test_compose_runs_the_app_as_a_role_that_owns_nothing() -> None:
+    """Issue 12, point 1: migrations as the owner, everything else as csc_app."""
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert services["migrate"]["environment"]["DATABASE_URL"].startswith("postgres://csc_owner:")
+    assert services["migrate"]["environment"]["CSC_DB_APP_ROLE"] == "csc_app"
+    for name in ("web", "worker", "beat"):
+        env = services[name]["environment"]
+        assert env["DATABASE_URL"].startswith("postgres://csc_app:"), name
+        assert env["CSC_CHECKPOINT_KEY"].startswith("${CSC_CHECKPOINT_KEY:?"), name
+    assert any("init-roles.sh" in v for v in services["db"]["volumes"])
+    script = (ROOT / "deploy" / "postgres" / "init-roles.sh").read_text()
+    assert "NOSUPERUSER" in script and "OWNER csc_owner" in script
+
+
 def test_dockerfile_runs_production_settings_with_gunicorn() -> None:
     text = (ROOT / "Dockerfile").read_text()
     assert "DJANGO_SETTINGS_MODULE=csc.settings.production" in text

@@ -4,6 +4,7 @@ Without any variable csc runs the demo: SQLite under var/, Celery tasks in-proce
 console, a file cache. With DATABASE_URL and REDIS_URL it uses PostgreSQL and Redis.
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -255,3 +256,16 @@ LOGGING = {
 
 # csc's own
 CSC_DEMO = env.bool("CSC_DEMO", default=True)
+# The database role the app runs as (PostgreSQL); `migrate` runs as the owner and grants it its
+# rights. Blank: one role does both (the demo, the test suite).
+CSC_DB_APP_ROLE = env.str("CSC_DB_APP_ROLE", default="")
+# The Ed25519 key that signs the audit chain's checkpoints (32 bytes in hex); never in the database.
+# Generate one with `python manage.py checkpoint --new-key`.
+CSC_CHECKPOINT_KEY = env.str("CSC_CHECKPOINT_KEY", default="")
+if not CSC_CHECKPOINT_KEY and CSC_DEMO:
+    # The demo keeps its key in a file beside its database, never in it.
+    _key_file = VAR_DIR / "checkpoint.key"
+    if not _key_file.exists():
+        _key_file.write_text(os.urandom(32).hex())
+        _key_file.chmod(0o600)
+    CSC_CHECKPOINT_KEY = _key_file.read_text().strip()

@@ -26,3 +26,5 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# A fixed key signs the test suite's checkpoints (a club sets its own in the environment).
+CSC_CHECKPOINT_KEY = os.environ.get("CSC_CHECKPOINT_KEY") or "11" * 32

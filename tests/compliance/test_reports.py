@@ -255,3 +255,14 @@ def test_the_audit_of_the_current_year_is_preliminary_and_matches_the_finance_pa
     with pytest.raises(ServiceError) as exc:
         report_request(actor=None, kind="authority_annual", period=str(today.year))
     assert exc.value.code == "REPORT_PERIOD_OPEN"
+
+
+def test_audit_verify_names_a_report_file_changed_on_the_server(year) -> None:
+    run = _done("authority_annual", str(YEAR))
+    assert audit_verify().ok
+    with open(run.file.path, "ab") as handle:
+        handle.write(b"%tampered")
+    problems = audit_verify().problems
+    assert any(f"report {run.pk}: its file was changed" in p for p in problems), problems
+    ReportRun.objects.filter(pk=run.pk).update(sha256="0" * 64)
+    assert any(f"report {run.pk}: its SHA-256 is not" in p for p in audit_verify().problems)

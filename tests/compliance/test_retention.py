@@ -80,6 +80,9 @@ def _leaver() -> Member:
         )
     with travel(2019, 5, 2):
         dispense(member, make_lot(grams="50", thc="9"), "2")
+        from club.services import api_token_create
+
+        api_token_create(user=member.user, name="phone")
     with travel(2020, 2, 1):
         member_status_change(
             actor=board, number=member.number, action="end", reason="Zweitwohnsitz in Quirrelheim"
@@ -138,6 +141,9 @@ def test_a_leaver_past_retention_leaves_no_personal_data_anywhere(
     assert not extract.file and extract.data == {"erased": True}
     member.refresh_from_db()
     assert member.number and member.status == "ended" and not member.user.is_active
+    from club.models import ApiToken
+
+    assert ApiToken.objects.get(user=member.user).revoked_at is not None
     assert Dispensing.objects.filter(member=member).count() == receipts == 1  # the law keeps it
     assert MemberDecision.objects.filter(member=member).count() == 2
     stayer.refresh_from_db()
