@@ -72,7 +72,11 @@ def test_the_annual_audit_holds_the_worked_year(year) -> None:
     assert "Nordlicht 250.00 8.00 10.00 0.00 → 82.00 9.00 1.00 0.00" in text
     # The chain head it was built on, and how to check it.
     assert (run.chain_seq or 0) >= head.seq and run.chain_hash in text.replace(" ", "")
-    assert "python manage.py audit_verify" in text
+    # The signed checkpoint, printed whole (a long token wraps, so compare without spaces).
+    signed_line = run.data["checkpoint"]["signed"]
+    assert signed_line.startswith("csc-checkpoint-v1")
+    assert signed_line.replace(" ", "") in text.replace(" ", "")
+    assert "manage.pyaudit_verify--checkpoint" in text.replace(" ", "")
     assert "Auditor elected by the assembly" in text and "Treasurer" in text
     assert run.sha256 == __import__("hashlib").sha256(run.file.open("rb").read()).hexdigest()
     assert audit_verify().ok

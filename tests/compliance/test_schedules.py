@@ -80,3 +80,17 @@ def test_the_schedule_asks_for_last_months_stock_once(
     assert first == again == [run.pk]
     assert (run.period_start, run.period_end) == (dt.date(2026, 2, 1), dt.date(2026, 2, 28))
     assert run.state == "done" and run.requested_by is None
+
+
+def test_the_daily_checkpoint_goes_to_the_board_until_auditors_are_elected(
+    club, mailoutbox
+) -> None:
+    from club.checkpoints import parse, signature_ok
+    from compliance.schedules import checkpoint_daily_run
+
+    board = make_user(roles=(Role.BOARD,), mfa=True)
+    outcome = checkpoint_daily_run()
+    assert outcome["mailed"] == 1 and mailoutbox[0].to == [board.email]
+    line = next(x for x in mailoutbox[0].body.splitlines() if x.startswith("csc-checkpoint-v1"))
+    kept = parse(line)
+    assert kept.seq == outcome["seq"] and signature_ok(kept)
