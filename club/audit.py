@@ -7,64 +7,18 @@ hash and runs the cross-checks apps register against their domain tables.
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from django.db import models, transaction
 from django.utils import timezone
 
+from club.chainmath import GENESIS, canonical_json, compute_hash
 from club.models import AuditChainHead, AuditEvent
 
-GENESIS = "0" * 64
-
-
-def _default(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, (set, frozenset)):
-        return sorted(value)
-    raise TypeError(f"not canonical: {type(value).__name__}")
-
-
-def canonical_json(data: Any) -> str:
-    """Sorted keys, no spaces, UTF-8 text; decimals and times as strings."""
-    return json.dumps(
-        data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_default
-    )
-
-
-def compute_hash(
-    *,
-    prev_hash: str,
-    seq: int,
-    at: dt.datetime,
-    actor_id: int | None,
-    action: str,
-    subject_type: str,
-    subject_id: str,
-    payload: str,
-) -> str:
-    header = canonical_json(
-        {
-            "seq": seq,
-            "at": at.astimezone(dt.UTC).isoformat(),
-            "actor": actor_id,
-            "action": action,
-            "subject_type": subject_type,
-            "subject_id": subject_id,
-        }
-    )
-    material = f"{prev_hash}\n{header}\n{payload}".encode()
-    return hashlib.sha256(material).hexdigest()
+# The chain's arithmetic lives in plain Python, shared with the offline verifier (csc.verify).
+__all__ = ["GENESIS", "audit_record", "audit_verify", "canonical_json", "compute_hash"]
 
 
 def _lock_head() -> AuditChainHead:
