@@ -8,23 +8,14 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection, transaction
 
 from club.audit import GENESIS, audit_verify, compute_hash
 from club.checkpoints import checkpoint_create, parse, signature_ok, signed
 from club.models import AuditChainHead, AuditEvent, Checkpoint
+from tests.attack import attacker_sql
 from tests.factories import make_member
 
 pytestmark = pytest.mark.django_db
-
-
-def attacker_sql(statements: list[tuple[str, list[Any]]]) -> None:
-    """Someone who owns the database: triggers off (PostgreSQL), then raw SQL."""
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL session_replication_role = replica")
-        for statement, params in statements:
-            cursor.execute(statement, params)
 
 
 def recompute_chain_after_editing(seq: int, payload: dict[str, Any]) -> None:

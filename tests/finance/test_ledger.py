@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-import pgtrigger
 import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
@@ -25,6 +24,7 @@ from finance.services import (
     transaction_reverse,
 )
 from governance.services import ballot_cast, poll_close, poll_create, poll_open
+from tests.attack import attacker_sql
 from tests.factories import dispense, make_assembly, make_lot, make_member, make_user, set_rules
 
 pytestmark = pytest.mark.django_db
@@ -218,8 +218,7 @@ def test_the_cross_check_catches_a_changed_contribution(club) -> None:
     d = dispense(make_member(), make_lot(grams="100", thc="9"), "2").dispensing
     assert audit_verify().ok
     # A server admin edits the row behind the app's back.
-    with pgtrigger.ignore("dispensing.Dispensing:append_only"), connection.cursor() as cur:
-        table = Dispensing._meta.db_table
-        cur.execute(f"UPDATE {table} SET contribution = 1.00 WHERE id = %s", [d.pk])  # noqa: S608
+    table = Dispensing._meta.db_table
+    attacker_sql([(f"UPDATE {table} SET contribution = 1.00 WHERE id = %s", [d.pk])])  # noqa: S608
     problems = audit_verify().problems
     assert any(f"R{d.receipt}" in p and "13.00" in p and "1.00" in p for p in problems), problems
