@@ -7,6 +7,7 @@ hash and runs the cross-checks apps register against their domain tables.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -53,10 +54,13 @@ def audit_record(
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record must run inside the transaction of the change it records")
+    from club import digests
+
     head = _lock_head()
     subject_type, subject_id = subject_label(subject)
     actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
-    body = canonical_json(payload or {})
+    records = digests.take()
+    body = canonical_json({**(payload or {}), "records": records} if records else (payload or {}))
     at = timezone.now()
     seq = head.seq + 1
     digest = compute_hash(
@@ -146,11 +150,15 @@ def audit_verify(
     stored = [cp.signed(c) for c in cp.stored_checkpoints()]
     wanted = {c.seq for c in kept + stored}
     hashes: dict[int, str] = {}
+    recorded: dict[str, tuple[int, str]] = {}
     result = VerifyResult()
     prev_hash, prev_seq = GENESIS, 0
     for ev in AuditEvent.objects.order_by("seq").iterator(chunk_size=2000):
         if ev.seq in wanted:
             hashes[ev.seq] = ev.hash
+        if '"records":' in ev.payload:
+            for record, value in (json.loads(ev.payload).get("records") or {}).items():
+                recorded[record] = (ev.seq, value)
         result.events += 1
         expected = compute_hash(
             prev_hash=prev_hash,
@@ -186,6 +194,9 @@ def audit_verify(
         # Signed by the club's own key: a stored checkpoint an attacker re-signed is named.
         result.problems.extend(cp.checkpoint_problems(head_stored, hashes, configured))
     if crosschecks:
+        from club.digests import live_problems
+
+        result.problems.extend(live_problems(recorded))
         for check in _CROSSCHECKS:
             result.problems.extend(check())
     return result

@@ -34,11 +34,23 @@ class AppendOnlyQuerySet(models.QuerySet):
     def erase(self, *columns: str) -> int:
         """Blank personal columns past their retention period: the one edit an append-only table
         allows, and only on the columns its model names in ``ERASABLE`` (the database trigger
-        allows nothing else either)."""
+        allows nothing else either). The rows' new digests go on the next audit event."""
+        from club import digests
+
         allowed = getattr(self.model, "ERASABLE", ())
         if not columns or not set(columns) <= set(allowed):
             raise AppendOnlyError(f"{self.model.__name__}: {columns} are not erasable")
-        return super().update(**dict.fromkeys(columns, ERASED))
+        pks = list(self.values_list("pk", flat=True))
+        count = super().update(**dict.fromkeys(columns, ERASED))
+        digests.register_rows(self.model, pks)
+        return count
+
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[Any]:
+        from club import digests
+
+        created = super().bulk_create(objs, *args, **kwargs)
+        digests.register(created)
+        return created
 
 
 # What an erased personal column holds: blank, which fits every text column whatever its length.
@@ -86,9 +98,12 @@ class AppendOnlyModel(models.Model):
         ]
 
     def save(self, *args: Any, **kwargs: Any) -> None:
+        from club import digests
+
         if not self._state.adding:
             raise AppendOnlyError(f"{type(self).__name__} is append-only")
         super().save(*args, **kwargs)
+        digests.register([self])
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError(f"{type(self).__name__} is append-only")

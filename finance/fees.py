@@ -137,9 +137,16 @@ def _charge_one(member: Member, schedule: FeeSchedule, start: dt.date) -> FeeCha
             )
             if FeeCharge.objects.filter(transaction=tx).exists():
                 return None  # another worker booked this charge a moment ago
-            return FeeCharge.objects.create(
+            charge = FeeCharge.objects.create(
                 member=member, period_start=start, amount=amount, schedule=schedule, transaction=tx
             )
+            audit_record(
+                actor=None,
+                action="fee.charge",
+                subject=charge,
+                payload={"member": member.number, "period_start": start, "amount": amount},
+            )
+            return charge
     except (IntegrityError, StateConflict):
         return None  # another worker charged this member for this period first
 

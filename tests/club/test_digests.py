@@ -1,0 +1,179 @@
+"""Every append-only record is covered by the chain (issue 12, point 2): an edit, an insertion or a
+deletion behind the app's back, by someone who owns the database, is named by table and key."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db import DatabaseError, connection, models, transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from club.audit import audit_verify
+from club.digests import covered_models
+from dispensing.models import Dispensing
+from finance.models import Leg
+from governance.models import SecretBallot
+from tests.attack import attacker_sql
+from tests.factories import dispense, make_assembly, make_lot, make_member
+
+pytestmark = pytest.mark.django_db
+
+
+class Undo(Exception):
+    pass
+
+
+def db_pk(pk: Any) -> Any:
+    """A key as raw SQL takes it (SQLite stores a UUID as its hex digits)."""
+    if isinstance(pk, uuid.UUID):
+        return pk.hex if connection.vendor == "sqlite" else pk
+    return pk
+
+
+def named(table: str, pk: Any) -> bool:
+    return any(p.startswith(f"{table} {pk}:") for p in audit_verify().problems)
+
+
+def test_grams_of_a_dispensing_and_its_stock_movement_edited_together(club) -> None:
+    d = dispense(make_member(), make_lot(grams="50", thc="9"), "2").dispensing
+    assert audit_verify().ok
+    attacker_sql(
+        [
+            ("UPDATE dispensing_dispensing SET grams = 1 WHERE id = %s", [d.pk]),
+            (
+                "UPDATE harvests_stockmovement SET grams = -1 WHERE id = %s",
+                [d.stock_movement_id],
+            ),
+        ]
+    )
+    assert named("dispensing_dispensing", d.pk)
+    assert named("harvests_stockmovement", d.stock_movement_id)
+
+
+def test_a_ledger_leg_and_a_deleted_row(club) -> None:
+    from finance.services import transaction_record
+
+    dispense(make_member(), make_lot(grams="50", thc="9"), "2")
+    transaction_record(
+        actor=None,
+        booked_on=dt.date(2026, 1, 5),
+        description="Donation",
+        legs=[("1000", Decimal("10.00")), ("4300", Decimal("-10.00"))],
+    )
+    leg = Leg.objects.order_by("pk").first()
+    assert leg is not None
+    attacker_sql([("UPDATE finance_leg SET amount = amount + 1 WHERE id = %s", [leg.pk])])
+    assert named("finance_leg", leg.pk)
+    d = Dispensing.objects.get()
+    attacker_sql([("DELETE FROM dispensing_dispensing WHERE id = %s", [d.pk])])
+    assert any(
+        p.startswith(f"dispensing_dispensing {d.pk}: deleted") for p in audit_verify().problems
+    )
+
+
+def test_a_secret_ballots_choice(club) -> None:
+    from governance.services import ballot_cast, poll_close, poll_create, poll_open
+
+    voters = [make_member(card=False) for _ in range(3)]
+    assembly = make_assembly()
+    poll = poll_create(
+        actor=None,
+        item_id=assembly.items.order_by("position")[0].pk,
+        question="Secret?",
+        majority="simple",
+        visibility="secret",
+    )
+    poll_open(actor=None, poll_id=poll.pk)
+    for voter in voters:
+        ballot_cast(user=voter.user, poll_id=poll.pk, choice="no")
+    closed = poll_close(actor=None, poll_id=poll.pk)
+    assert (closed.result or {}).get("counts", {}).get("no") == 3
+    assert audit_verify().ok
+    ballot = SecretBallot.objects.first()
+    assert ballot is not None
+    attacker_sql(
+        [("UPDATE governance_secretballot SET choice = 'yes' WHERE id = %s", [db_pk(ballot.pk)])]
+    )
+    assert named("governance_secretballot", ballot.pk)
+
+
+def test_a_row_inserted_behind_the_apps_back(club) -> None:
+    d = dispense(make_member(), make_lot(grams="50", thc="9"), "2").dispensing
+    attacker_sql(
+        [
+            (
+                "INSERT INTO members_forecast (member_id, grams_per_month, valid_from, created_at)"
+                " VALUES (%s, 99, %s, %s)",
+                [d.member_id, dt.date(2026, 1, 1), dt.datetime(2026, 1, 1, tzinfo=dt.UTC)],
+            )
+        ]
+    )
+    problems = audit_verify().problems
+    assert any("members_forecast" in p and "not on the audit chain" in p for p in problems)
+
+
+def _mutated(field: models.Field, value: Any) -> Any:
+    if isinstance(field, models.BooleanField):
+        return not value
+    if isinstance(field, models.DecimalField):
+        return (value or Decimal(0)) + Decimal("0.01")
+    if isinstance(field, models.DateTimeField):
+        return (value or dt.datetime(2026, 1, 1, tzinfo=dt.UTC)) + dt.timedelta(seconds=1)
+    if isinstance(field, models.DateField):
+        return (value or dt.date(2026, 1, 1)) + dt.timedelta(days=1)
+    if isinstance(field, models.IntegerField):
+        return (value or 0) + 1
+    if isinstance(field, models.CharField | models.TextField):
+        return (value or "")[: max(0, (field.max_length or 10) - 1)] + "~"
+    return None
+
+
+def test_random_edits_of_random_protected_rows_are_all_named(club) -> None:
+    """Hypothesis picks a covered row and a column and changes its value behind the app's back;
+    audit_verify must name that row. Each edit is undone before the next."""
+    dispense(make_member(), make_lot(grams="50", thc="9"), "2")
+    dispense(make_member(), make_lot(grams="50", thc="9"), "3")
+    targets = []
+    for model in covered_models():
+        pks = list(model._base_manager.values_list("pk", flat=True)[:3])
+        fields = [
+            f
+            for f in model._meta.concrete_fields
+            if not f.primary_key and not f.is_relation and _mutated(f, None) is not None
+        ]
+        targets += [(model, pk, f) for pk in pks for f in fields]
+    assert len(targets) > 50
+    assert audit_verify().ok
+
+    @given(st.sampled_from(targets))
+    @settings(
+        max_examples=40,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    def edit(target: Any) -> None:
+        model, pk, field = target
+        value = model._base_manager.filter(pk=pk).values_list(field.attname, flat=True).get()
+        new = _mutated(field, value)
+        table = model._meta.db_table
+        statement = f'UPDATE {table} SET "{field.column}" = %s WHERE id = %s'  # noqa: S608
+        try:
+            with transaction.atomic():
+                try:
+                    attacker_sql([(statement, [new, db_pk(pk)])])
+                except DatabaseError:
+                    return  # a constraint refuses this value: nobody can store it
+                assert named(table, pk), (table, pk, field.name)
+                raise Undo
+        except Undo:
+            pass
+
+    edit()
+    assert connection.in_atomic_block  # the test's own transaction, untouched by the edits
