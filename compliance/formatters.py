@@ -19,6 +19,7 @@ from club.documents import pdf_render
 from club.exports import safe_cell
 from compliance.models import ReportKind
 from compliance.periods import ANNUAL
+from compliance.reports import MASS_BALANCE_COLUMNS
 
 NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
@@ -129,18 +130,7 @@ def tables(kind: str, data: dict[str, Any]) -> list[tuple[str, list[str], list[l
             "stock_end",
         ]
         out.append(("lots", cols, [[r[c] for c in cols] for r in data["lots"]]))
-        cols = [
-            "strain",
-            "grown",
-            "dispensed",
-            "destroyed",
-            "stock",
-            "drying_loss",
-            "not_in_lots",
-            "corrections",
-            "difference",
-            "flagged",
-        ]
+        cols = list(MASS_BALANCE_COLUMNS)
         out.append(("mass_balance", cols, [[r[c] for c in cols] for r in data["mass_balance"]]))
     if kind == ReportKind.QUARTERLY:
         keys = [

@@ -60,11 +60,33 @@ def member_counts(start: dt.date, end: dt.date) -> dict[str, int]:
 # --- Cannabis: grown, dispensed, destroyed, in stock, by strain ----------------------------------
 
 
+def movement_sums(group: str, start: dt.date, after: dt.date) -> Any:
+    """Stock movements up to ``after`` (exclusive), summed per ``group`` in one query: the stock
+    before ``start`` and at the end, and from ``start`` on what went in, out to members,
+    destroyed and corrected."""
+    from harvests.models import MovementKind, StockMovement
+
+    since = Q(at__date__gte=start)
+    out = [MovementKind.DISPENSING_OUT, MovementKind.DISPENSING_REVERSAL]
+    return (
+        StockMovement.objects.filter(at__date__lt=after)
+        .values(group)
+        .annotate(
+            before=Sum("grams", filter=Q(at__date__lt=start)),
+            total=Sum("grams"),
+            into=Sum("grams", filter=since & Q(kind=MovementKind.HARVEST_IN)),
+            out=Sum("grams", filter=since & Q(kind__in=out)),
+            destroyed=Sum("grams", filter=since & Q(kind=MovementKind.DESTRUCTION)),
+            corrections=Sum("grams", filter=since & Q(kind=MovementKind.CORRECTION)),
+        )
+    )
+
+
 def strain_flows(start: dt.date, end: dt.date) -> list[dict[str, Any]]:
     """Per strain for the days ``start`` to ``end``: grown (dry grams harvested), into lots,
     dispensed, destroyed, corrections, stock at both ends, average THC and CBD of what was
     dispensed (weighted by grams) and of the lots made; the difference the books cannot explain."""
-    from harvests.models import Harvest, Lot, MovementKind, StockMovement, Strain
+    from harvests.models import Harvest, Lot, Strain
 
     after = end + dt.timedelta(days=1)
     rows: dict[int, dict[str, Any]] = {}
@@ -94,24 +116,7 @@ def strain_flows(start: dt.date, end: dt.date) -> list[dict[str, Any]]:
         r = row(h["batch__strain_id"])
         r["grown_wet"], r["grown"] = _sum(h["wet"]), _sum(h["dry"])
     strain = "lot__harvest__batch__strain_id"
-    for m in (
-        StockMovement.objects.filter(at__date__lt=after)
-        .values(strain)
-        .annotate(
-            before=Sum("grams", filter=Q(at__date__lt=start)),
-            total=Sum("grams"),
-            into=Sum("grams", filter=Q(at__date__gte=start, kind=MovementKind.HARVEST_IN)),
-            out=Sum(
-                "grams",
-                filter=Q(
-                    at__date__gte=start,
-                    kind__in=[MovementKind.DISPENSING_OUT, MovementKind.DISPENSING_REVERSAL],
-                ),
-            ),
-            destroyed=Sum("grams", filter=Q(at__date__gte=start, kind=MovementKind.DESTRUCTION)),
-            corrections=Sum("grams", filter=Q(at__date__gte=start, kind=MovementKind.CORRECTION)),
-        )
-    ):
+    for m in movement_sums(strain, start, after):
         r = row(m[strain])
         r["stock_start"], r["stock_end"] = _sum(m["before"]), _sum(m["total"])
         r["into_lots"] = _sum(m["into"])
@@ -432,30 +437,13 @@ def dispensing_export(start: dt.date, end: dt.date, step: Step) -> dict[str, Any
 def stock_monthly(start: dt.date, end: dt.date, step: Step) -> dict[str, Any]:
     """Per lot: stock at the start, in, dispensed, destroyed, corrected, stock at the end; and
     the mass balance up to the month's end with its flags."""
-    from harvests.models import Lot, MovementKind, StockMovement
+    from harvests.models import Lot
     from harvests.selectors import mass_balance
 
     checkpoint = chain_checkpoint()
     after = end + dt.timedelta(days=1)
     lots: list[dict[str, Any]] = []
-    rows = (
-        StockMovement.objects.filter(at__date__lt=after)
-        .values("lot_id")
-        .annotate(
-            before=Sum("grams", filter=Q(at__date__lt=start)),
-            total=Sum("grams"),
-            into=Sum("grams", filter=Q(at__date__gte=start, kind=MovementKind.HARVEST_IN)),
-            out=Sum(
-                "grams",
-                filter=Q(
-                    at__date__gte=start,
-                    kind__in=[MovementKind.DISPENSING_OUT, MovementKind.DISPENSING_REVERSAL],
-                ),
-            ),
-            destroyed=Sum("grams", filter=Q(at__date__gte=start, kind=MovementKind.DESTRUCTION)),
-            corrections=Sum("grams", filter=Q(at__date__gte=start, kind=MovementKind.CORRECTION)),
-        )
-    )
+    rows = movement_sums("lot_id", start, after)
     info = {
         lot["pk"]: lot
         for lot in Lot.objects.values("pk", "code", "status", "harvest__batch__strain__name")
@@ -489,26 +477,23 @@ def stock_monthly(start: dt.date, end: dt.date, step: Step) -> dict[str, Any]:
             lots,
             ("stock_start", "into_lots", "dispensed", "destroyed", "corrections", "stock_end"),
         ),
-        "mass_balance": [
-            {
-                k: r[k]
-                for k in (
-                    "strain",
-                    "grown",
-                    "dispensed",
-                    "destroyed",
-                    "stock",
-                    "drying_loss",
-                    "not_in_lots",
-                    "corrections",
-                    "difference",
-                    "flagged",
-                )
-            }
-            for r in balance
-        ],
+        "mass_balance": [{k: r[k] for k in MASS_BALANCE_COLUMNS} for r in balance],
         "corrections": corrections_listed(start, end),
     }
+
+
+MASS_BALANCE_COLUMNS = (
+    "strain",
+    "grown",
+    "dispensed",
+    "destroyed",
+    "stock",
+    "drying_loss",
+    "not_in_lots",
+    "corrections",
+    "difference",
+    "flagged",
+)
 
 
 def quarterly(start: dt.date, end: dt.date, step: Step) -> dict[str, Any]:
