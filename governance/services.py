@@ -231,11 +231,17 @@ def invitations_send(*, assembly_id: int) -> int:
             language = member.language or settings.LANGUAGE_CODE
             try:
                 with transaction.atomic():
-                    Invitation.objects.create(
+                    invitation = Invitation.objects.create(
                         assembly_id=assembly_id, member=member, language=language, sent_at=_now()
                     )
             except IntegrityError:
                 continue  # invited already
+            audit_record(
+                actor=None,
+                action="assembly.invite",
+                subject=invitation,
+                payload={"assembly": assembly_id, "member": member.number},
+            )
             send_invitation(assembly_id, member, language)
             sent += 1
     return sent
