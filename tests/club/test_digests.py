@@ -65,10 +65,15 @@ def test_a_ledger_leg_and_a_deleted_row(club) -> None:
         description="Donation",
         legs=[("1000", Decimal("10.00")), ("4300", Decimal("-10.00"))],
     )
-    leg = Leg.objects.order_by("pk").first()
-    assert leg is not None
-    attacker_sql([("UPDATE finance_leg SET amount = amount + 1 WHERE id = %s", [leg.pk])])
-    assert named("finance_leg", leg.pk)
+    debit, credit = Leg.objects.filter(transaction__description="Donation").order_by("amount")[::-1]
+    # Both legs, so the transaction still balances (the ledger's own check would catch one).
+    attacker_sql(
+        [
+            ("UPDATE finance_leg SET amount = amount + 1 WHERE id = %s", [debit.pk]),
+            ("UPDATE finance_leg SET amount = amount - 1 WHERE id = %s", [credit.pk]),
+        ]
+    )
+    assert named("finance_leg", debit.pk) and named("finance_leg", credit.pk)
     d = Dispensing.objects.get()
     attacker_sql([("DELETE FROM dispensing_dispensing WHERE id = %s", [d.pk])])
     assert any(
