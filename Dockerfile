@@ -13,7 +13,7 @@ RUN apt-get update \
 WORKDIR /app
 COPY . .
 RUN pip install --no-cache-dir -e . \
-    && SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost DATABASE_URL=sqlite:////tmp/build.db \
+    && SECRET_KEY=collectstatic-only CSC_PSEUDONYM_KEY=collectstatic-only ALLOWED_HOSTS=localhost DATABASE_URL=sqlite:////tmp/build.db \
        REDIS_URL=redis://localhost:6379/0 python manage.py collectstatic --noinput \
     && useradd --system --create-home csc \
     && mkdir -p /app/var && chown -R csc /app/var

@@ -3,7 +3,7 @@ from typing import Any
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
 from django.core import checks
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -30,6 +30,9 @@ class ClubConfig(AppConfig):
         from club.roles import SIGNED_IN, Role
 
         signals.connect()
+        from club import digests
+
+        post_save.connect(digests.register_saved, dispatch_uid="csc_record_digests")
         post_migrate.connect(_grant_app_role, dispatch_uid="csc_db_roles")
         register_created_crosscheck(Club, "club.create")
         register_created_crosscheck(User, "user.create")

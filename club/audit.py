@@ -7,7 +7,6 @@ hash and runs the cross-checks apps register against their domain tables.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,7 +14,7 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
-from club.chainmath import GENESIS, canonical_json, compute_hash
+from club.chainmath import GENESIS, canonical_json, compute_hash, recorded_digests
 from club.models import AuditChainHead, AuditEvent
 
 # The chain's arithmetic lives in plain Python, shared with the offline verifier (csc.verify).
@@ -156,9 +155,7 @@ def audit_verify(
     for ev in AuditEvent.objects.order_by("seq").iterator(chunk_size=2000):
         if ev.seq in wanted:
             hashes[ev.seq] = ev.hash
-        if '"records":' in ev.payload:
-            for record, value in (json.loads(ev.payload).get("records") or {}).items():
-                recorded[record] = (ev.seq, value)
+        recorded_digests(ev.seq, ev.payload, recorded)
         result.events += 1
         expected = compute_hash(
             prev_hash=prev_hash,

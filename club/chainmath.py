@@ -167,3 +167,40 @@ def chain_problems(events: list[dict[str, Any]]) -> tuple[list[str], int, str, d
         hashes[ev["seq"]] = ev["hash"]
         prev_hash, prev_seq = ev["hash"], ev["seq"]
     return problems, prev_seq, prev_hash, hashes
+
+
+# --- Record digests (club.digests) ----------------------------------------------------------------
+
+
+def record_digest(content: dict[str, Any]) -> str:
+    """SHA-256 of a covered row's content (its audited values, personal ones as pseudonyms)."""
+    return hashlib.sha256(canonical_json(content).encode()).hexdigest()
+
+
+def recorded_digests(seq: int, payload: str, into: dict[str, tuple[int, str]]) -> None:
+    """Add the digests an event's payload records (a later event's digest replaces an earlier)."""
+    if '"records":' in payload:
+        for record, value in (json.loads(payload).get("records") or {}).items():
+            into[record] = (seq, value)
+
+
+def record_problems(
+    recorded: dict[str, tuple[int, str]],
+    live: Any,
+    tables: dict[str, str],
+) -> list[str]:
+    """Compare live rows, given as (record key, table, key, digest of its content now), with the
+    digests the chain last recorded; ``tables`` maps each covered model's label to its table."""
+    problems: list[str] = []
+    left = dict(recorded)
+    for record, table, pk, now in live:
+        found = left.pop(record, None)
+        if found is None:
+            problems.append(f"{table} {pk}: not on the audit chain (written behind the app's back)")
+        elif found[1] != now:
+            problems.append(f"{table} {pk}: changed after audit event {found[0]}")
+    for record, (seq, _digest) in sorted(left.items()):
+        label, pk = record.split(":", 1)
+        if label in tables:
+            problems.append(f"{tables[label]} {pk}: deleted (recorded by audit event {seq})")
+    return problems

@@ -1,22 +1,33 @@
 """Digests of the records the audit chain covers (issue 12, point 2).
 
-Every append-only row a transaction writes is registered when it is saved (``save`` or
-``bulk_create``); the next ``audit_record`` in that transaction puts the SHA-256 of each row's full
-content into its event's payload (``records``). ``audit_verify`` recomputes the digest of every
-live row and compares: a row changed, deleted or inserted behind the app's back is named by table
-and key. The retention purge re-anchors the rows it blanks in its own event.
+Two kinds of table are covered: every append-only table (the digest is over the row's full
+content), and the mutable tables whose model lists the fields that carry the club's proof in
+``AUDITED`` (a member's status and dates, a poll's text and result, a lot's grams and status...;
+the digest is over the key and those fields). Every covered row a transaction writes is registered
+when it is saved (``save``, ``bulk_create``, or ``register_rows`` after a queryset update); the next
+``audit_record`` in that transaction puts the SHA-256 of each row's content into its event's
+payload (``records``). ``audit_verify`` recomputes the digest of every live row and compares: a row
+changed, deleted or inserted behind the app's back is named by table, key and the sequence of the
+event that recorded it. The retention purge re-anchors the rows it blanks in its own event.
+
+Personal data in a covered field (a model's ``ERASABLE`` and ``PERSONAL`` fields) enters the
+digest as a pseudonym, the HMAC-SHA256 of its value under ``CSC_PSEUDONYM_KEY``, so that
+``audit_export`` can hand an auditor the exact content each digest was taken over without a name,
+an IBAN or a birth date in it, and without one that could be guessed back from its hash.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from django.db import models, transaction
 
-from club.chainmath import canonical_json
+from club.chainmath import canonical_json, record_digest, record_problems
 
 _PENDING = "_csc_pending_records"
 
@@ -46,14 +57,63 @@ def _normal(field: models.Field, value: Any) -> Any:
     return str(value)  # UUIDs and the like, as their text
 
 
+@cache
+def _pseudonym_key(configured: str, secret: str) -> bytes:
+    if configured:
+        return configured.encode()
+    return hashlib.sha256(b"csc-pseudonym:" + secret.encode()).digest()
+
+
+def pseudonym(value: Any) -> str:
+    """The HMAC of a personal value: equal values give equal pseudonyms, nobody without the key
+    can tell which value it stands for."""
+    from django.conf import settings
+
+    key = _pseudonym_key(settings.CSC_PSEUDONYM_KEY, settings.SECRET_KEY)
+    return "hmac:" + hmac.new(key, canonical_json(value).encode(), hashlib.sha256).hexdigest()
+
+
+@cache
+def audited_fields(model: type[models.Model]) -> list[models.Field]:
+    """The fields a model's digest is over: all of an append-only row, the key and ``AUDITED``
+    of a mutable one; none for a table the chain does not cover."""
+    from club.models import AppendOnlyModel, AuditEvent
+
+    if model is AuditEvent:
+        return []
+    if issubclass(model, AppendOnlyModel):
+        return list(model._meta.concrete_fields)
+    names = getattr(model, "AUDITED", ())
+    if not names:
+        return []
+    by_name = {f.name: f for f in model._meta.concrete_fields}
+    return [f for f in model._meta.concrete_fields if f.primary_key] + [by_name[n] for n in names]
+
+
+@cache
+def personal_fields(model: type[models.Model]) -> frozenset[str]:
+    names = (*getattr(model, "ERASABLE", ()), *getattr(model, "PERSONAL", ()))
+    by_name = {f.name: f for f in model._meta.concrete_fields}
+    return frozenset(by_name[name].attname for name in names)
+
+
+def content(model: type[models.Model], values: dict[str, Any]) -> dict[str, Any]:
+    """What a row's digest is taken over: its audited values, personal ones as pseudonyms."""
+    personal = personal_fields(model)
+    out: dict[str, Any] = {}
+    for f in audited_fields(model):
+        value = _normal(f, values.get(f.attname))
+        out[f.attname] = pseudonym(value) if f.attname in personal else value
+    return out
+
+
 def digest(model: type[models.Model], values: dict[str, Any]) -> str:
     """SHA-256 of a row's content, given its values by attribute name."""
-    content = {f.attname: _normal(f, values.get(f.attname)) for f in model._meta.concrete_fields}
-    return hashlib.sha256(canonical_json(content).encode()).hexdigest()
+    return record_digest(content(model, values))
 
 
 def instance_digest(instance: models.Model) -> str:
-    fields = instance._meta.concrete_fields
+    fields = audited_fields(type(instance))
     return digest(type(instance), {f.attname: getattr(instance, f.attname) for f in fields})
 
 
@@ -86,7 +146,7 @@ def register(instances: Any) -> None:
     connection = transaction.get_connection()
     mark, pending = _mark(connection), _pending(connection)
     for instance in instances:
-        if instance.pk is not None and instance._meta.label_lower != "club.auditevent":
+        if instance.pk is not None and audited_fields(type(instance)):
             pending[key(type(instance), instance.pk)] = (mark, instance_digest(instance))
 
 
@@ -94,8 +154,13 @@ def register_rows(model: type[models.Model], pks: list[Any]) -> None:
     """Note rows changed in the database (the retention purge's erasure), read back as stored."""
     connection = transaction.get_connection()
     mark, pending = _mark(connection), _pending(connection)
-    names = [f.attname for f in model._meta.concrete_fields]
-    for row in model._base_manager.filter(pk__in=pks).values(*names):
+    names = [f.attname for f in audited_fields(model)]
+    rows = (
+        row
+        for start in range(0, len(pks), 5000)  # PostgreSQL takes at most 65535 parameters
+        for row in model._base_manager.filter(pk__in=pks[start : start + 5000]).values(*names)
+    )
+    for row in rows:
         pending[key(model, row[model._meta.pk.attname])] = (mark, digest(model, row))
 
 
@@ -111,30 +176,34 @@ def take() -> dict[str, str]:
 def covered_models() -> list[type[models.Model]]:
     from django.apps import apps
 
-    from club.models import AppendOnlyModel, AuditEvent
+    return [m for m in apps.get_models() if audited_fields(m)]
 
-    return [m for m in apps.get_models() if issubclass(m, AppendOnlyModel) and m is not AuditEvent]
+
+def register_saved(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
+    """``post_save`` of a mutable covered model: its new values go into the next event."""
+    if getattr(sender, "AUDITED", ()) and not kwargs.get("raw"):
+        register([instance])
+
+
+def live_rows(model: type[models.Model]) -> Any:
+    """Every live row of a covered model, as values by attribute name, in key order."""
+    names = [f.attname for f in audited_fields(model)]
+    return model._base_manager.values(*names).order_by("pk").iterator(chunk_size=2000)
+
+
+def tables() -> dict[str, str]:
+    return {m._meta.label_lower: m._meta.db_table for m in covered_models()}
+
+
+def live_digests() -> Any:
+    """(record key, table, key, digest now) of every live covered row."""
+    for model in covered_models():
+        table, pk_name = model._meta.db_table, model._meta.pk.attname
+        for row in live_rows(model):
+            pk = row[pk_name]
+            yield key(model, pk), table, pk, digest(model, row)
 
 
 def live_problems(recorded: dict[str, tuple[int, str]]) -> list[str]:
     """Compare every live covered row with the digest the chain last recorded for it."""
-    problems: list[str] = []
-    left = dict(recorded)
-    for model in covered_models():
-        names = [f.attname for f in model._meta.concrete_fields]
-        table = model._meta.db_table
-        for row in model._base_manager.values(*names).order_by("pk").iterator(chunk_size=2000):
-            pk = row[model._meta.pk.attname]
-            found = left.pop(key(model, pk), None)
-            if found is None:
-                problems.append(
-                    f"{table} {pk}: not on the audit chain (written behind the app's back)"
-                )
-            elif found[1] != digest(model, row):
-                problems.append(f"{table} {pk}: changed after audit event {found[0]}")
-    labels = {m._meta.label_lower: m._meta.db_table for m in covered_models()}
-    for record, (seq, _digest) in sorted(left.items()):
-        label, pk = record.split(":", 1)
-        if label in labels:
-            problems.append(f"{labels[label]} {pk}: deleted (recorded by audit event {seq})")
-    return problems
+    return record_problems(recorded, live_digests(), tables())

@@ -195,6 +195,9 @@ class Club(models.Model):
     rule_overrides = models.JSONField(_("rule overrides"), default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Covered by the audit chain (club.digests): the law it runs under and its stricter rules.
+    AUDITED = ("jurisdiction", "rule_overrides", "currency", "timezone")
+
     class Meta:
         verbose_name = _("club")
         constraints = [

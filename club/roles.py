@@ -53,6 +53,13 @@ def user_roles(user: Any) -> frozenset[str]:
     return cached
 
 
+def users_with_role(role: str) -> list[Any]:
+    """The active users who hold ``role`` and have an e-mail address (to mail the role)."""
+    from club.models import User
+
+    return list(User.objects.filter(groups__name=role, is_active=True).exclude(email=""))
+
+
 def has_mfa(user: Any) -> bool:
     cached = getattr(user, "_csc_has_mfa", None)
     if cached is None:

@@ -211,3 +211,40 @@ def security_event_record(*, user: Any, action: str) -> None:
     """Audit a sign-in security change that allauth wrote (MFA, password, e-mail confirmation)."""
     with transaction.atomic():
         audit_record(actor=user, action=action, subject=user, payload={})
+
+
+def records_anchor(*, actor: Any) -> dict[str, int]:
+    """Put on the chain every covered row it has no digest for, in one ``audit.anchor`` event:
+    the rows of a database from before record digests (issue 12), or of a table that became
+    covered. A row whose digest differs from the recorded one is never anchored (that is an edit
+    behind the app's back; ``audit_verify`` keeps naming it). Counts anchored rows by table."""
+    from club import digests
+    from club.audit import _lock_head
+    from club.chainmath import recorded_digests
+    from club.models import AuditEvent
+
+    with transaction.atomic():
+        _lock_head()  # no event is written while the rows are read
+        recorded: dict[str, tuple[int, str]] = {}
+        events = AuditEvent.objects.filter(payload__contains='"records":').order_by("seq")
+        for seq, payload in events.values_list("seq", "payload").iterator(chunk_size=2000):
+            recorded_digests(seq, payload, recorded)
+        counts: dict[str, int] = {}
+        for model in digests.covered_models():
+            pk_name = model._meta.pk.attname
+            missing = [
+                row[pk_name]
+                for row in digests.live_rows(model)
+                if digests.key(model, row[pk_name]) not in recorded
+            ]
+            if missing:
+                digests.register_rows(model, missing)
+                counts[model._meta.db_table] = len(missing)
+        if counts:
+            audit_record(
+                actor=actor,
+                action="audit.anchor",
+                subject=("club.auditchainhead", 1),
+                payload={"rows": sum(counts.values()), "tables": counts},
+            )
+    return counts

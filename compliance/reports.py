@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from club.quantities import exact
 from club.rulebook import Rulebook
-from club.selectors import audit_head, rulebook_get
+from club.selectors import rulebook_get
 
 Step = Callable[[int], None]
 ZERO = Decimal("0.00")
@@ -24,19 +24,6 @@ ZERO = Decimal("0.00")
 
 def _sum(value: Any) -> Decimal:
     return exact(value) if value is not None else ZERO
-
-
-def chain_checkpoint() -> dict[str, Any]:
-    """The chain head the report is built on, signed when the club has a checkpoint key."""
-    from club.checkpoints import checkpoint_create, signed
-    from club.errors import ServiceError
-
-    try:
-        checkpoint = checkpoint_create()
-    except ServiceError:
-        head = audit_head()
-        return {"seq": head.seq, "hash": head.hash, "signed": ""}
-    return {"seq": checkpoint.seq, "hash": checkpoint.hash, "signed": signed(checkpoint).text()}
 
 
 # --- Members -------------------------------------------------------------------------------------
@@ -330,8 +317,8 @@ def money(start: dt.date, end: dt.date) -> dict[str, Any]:
 def annual_audit(start: dt.date, end: dt.date, step: Step) -> dict[str, Any]:
     from club.models import User
     from club.roles import Role
+    from governance.selectors import elected_auditors
 
-    checkpoint = chain_checkpoint()
     step(10)
     finance = money(start, end)
     step(40)
@@ -345,7 +332,6 @@ def annual_audit(start: dt.date, end: dt.date, step: Step) -> dict[str, Any]:
         for u in User.objects.filter(groups__name=Role.TREASURER, is_active=True).order_by("pk")
     ]
     return {
-        "checkpoint": checkpoint,
         "preliminary": end >= timezone.localdate(),
         "money": finance,
         "members": members,
@@ -354,40 +340,15 @@ def annual_audit(start: dt.date, end: dt.date, step: Step) -> dict[str, Any]:
         "corrections": corrections_listed(start, end),
         "demand": demand,
         "treasurers": treasurers,
-        "auditors": _elected_auditors(end),
+        "auditors": elected_auditors(end),
     }
 
 
-AUDITOR_WORDS = ("audit", "kassenprüf", "rechnungsprüf", "revisor", "auditeur", "interventor")
-
-
-def _elected_auditors(end: dt.date) -> list[str]:
-    """The auditors the assembly last elected up to ``end`` who accepted: the closed election
-    whose item or question names the office (in any of the app's languages)."""
-    from governance.models import Poll, PollStatus
-
-    words = Q()
-    for word in AUDITOR_WORDS:
-        words |= Q(question__icontains=word) | Q(item__title__icontains=word)
-    poll = (
-        Poll.objects.filter(words, kind=Poll.Kind.ELECTION, status=PollStatus.CLOSED)
-        .filter(closed_at__date__lte=end)
-        .order_by("-closed_at")
-        .first()
-    )
-    if poll is None:
-        return []
-    accepted = set(poll.acceptances.filter(accepted=True).values_list("candidate", flat=True))
-    return [name for name in (poll.result or {}).get("elected", []) if name in accepted]
-
-
 def authority_annual(start: dt.date, end: dt.date, step: Step) -> dict[str, Any]:
-    checkpoint = chain_checkpoint()
     step(20)
     flows = strain_flows(start, end)
     step(80)
     return {
-        "checkpoint": checkpoint,
         "strains": flows,
         "strain_totals": _totals(flows, FLOW_KEYS),
     }
@@ -422,13 +383,11 @@ def dispensing_export_rows(start: dt.date, end: dt.date) -> Any:
 def dispensing_export(start: dt.date, end: dt.date, step: Step) -> dict[str, Any]:
     from dispensing.models import Dispensing
 
-    checkpoint = chain_checkpoint()
     summary = Dispensing.objects.filter(
         local_date__gte=start, local_date__lte=end, reversal__isnull=True
     ).aggregate(count=Count("pk"), grams=Sum("grams"))
     step(20)
     return {
-        "checkpoint": checkpoint,
         "count": summary["count"],
         "grams": _sum(summary["grams"]),
     }
@@ -440,7 +399,6 @@ def stock_monthly(start: dt.date, end: dt.date, step: Step) -> dict[str, Any]:
     from harvests.models import Lot
     from harvests.selectors import mass_balance
 
-    checkpoint = chain_checkpoint()
     after = end + dt.timedelta(days=1)
     lots: list[dict[str, Any]] = []
     rows = movement_sums("lot_id", start, after)
@@ -471,7 +429,6 @@ def stock_monthly(start: dt.date, end: dt.date, step: Step) -> dict[str, Any]:
     step(70)
     balance = mass_balance(until=after)
     return {
-        "checkpoint": checkpoint,
         "lots": lots,
         "lot_totals": _totals(
             lots,
@@ -502,7 +459,6 @@ def quarterly(start: dt.date, end: dt.date, step: Step) -> dict[str, Any]:
     from finance import chart
     from finance.models import Leg
 
-    checkpoint = chain_checkpoint()
     members = member_counts(start, end)
     dispensed = Dispensing.objects.filter(
         local_date__gte=start, local_date__lte=end, reversal__isnull=True
@@ -517,7 +473,6 @@ def quarterly(start: dt.date, end: dt.date, step: Step) -> dict[str, Any]:
     )
     finance = money(start, end)
     return {
-        "checkpoint": checkpoint,
         "members": members,
         "dispensings": dispensed["count"],
         "grams": _sum(dispensed["grams"]),
@@ -541,7 +496,6 @@ def member_register(start: dt.date, end: dt.date, step: Step) -> dict[str, Any]:
     """Who holds or held a place on the day: number, name, year of birth, admitted, ends, status."""
     from members.models import Member
 
-    checkpoint = chain_checkpoint()
     rows = list(
         Member.objects.filter(admitted_on__lte=end)
         .annotate(born=ExtractYear("date_of_birth"))
@@ -550,7 +504,6 @@ def member_register(start: dt.date, end: dt.date, step: Step) -> dict[str, Any]:
     )
     step(60)
     return {
-        "checkpoint": checkpoint,
         "members": [{**r, "holds_place": r["ends_on"] is None or r["ends_on"] > end} for r in rows],
         "holding": sum(1 for r in rows if r["ends_on"] is None or r["ends_on"] > end),
     }

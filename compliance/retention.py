@@ -11,6 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from club.audit import audit_record
 from club.models import Club
@@ -121,7 +122,10 @@ def _register_extracts_erase(member_ids: list[int]) -> int:
             if run.file.name:
                 transaction.on_commit(partial(default_storage.delete, run.file.name))
             ReportRun.objects.filter(pk=run.pk).update(
-                data={"erased": True}, file="", state="failed", error="erased (retention)"
+                data={"erased": True},
+                file="",
+                state="failed",
+                error=_("Erased by the retention purge: it named a member whose data was erased."),
             )
             erased += 1
     return erased

@@ -16,7 +16,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
 from club.context import club_locale
-from club.roles import Role
+from club.roles import Role, users_with_role
+from governance.selectors import elected_auditor_emails
 
 
 @dataclass(frozen=True)
@@ -142,12 +143,6 @@ def schedules_ensure() -> int:
 # --- What the scheduled tasks do ----------------------------------------------------------------
 
 
-def _users(role: str) -> list[Any]:
-    from club.models import User
-
-    return list(User.objects.filter(groups__name=role, is_active=True).exclude(email=""))
-
-
 def mail_role(role: str, template: str, context: dict[str, Any]) -> int:
     """One e-mail to each active user of ``role``, in the club's language."""
     from club.selectors import club_get
@@ -157,7 +152,7 @@ def mail_role(role: str, template: str, context: dict[str, Any]) -> int:
         context = {"club": club_get(), **context}
         subject = render_to_string(f"compliance/email/{template}_subject.txt", context).strip()
         body = render_to_string(f"compliance/email/{template}.txt", context)
-    for user in _users(role):
+    for user in users_with_role(role):
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
         sent += 1
     return sent
@@ -242,19 +237,6 @@ def nightly_checks_run() -> dict[str, Any]:
     return outcome
 
 
-def auditor_emails(today: dt.date) -> list[str]:
-    """The e-mail addresses of the auditors the assembly last elected (members by name)."""
-    from compliance.reports import _elected_auditors
-    from members.models import Member
-
-    names = set(_elected_auditors(today))
-    return sorted(
-        m.user.email
-        for m in Member.objects.select_related("user").filter(status="active")
-        if m.full_name in names and m.user.email
-    )
-
-
 def checkpoint_daily_run() -> dict[str, Any]:
     """Sign the head and mail the line to the elected auditors (to the board while the assembly
     has elected none), who keep it outside the club's server."""
@@ -263,13 +245,13 @@ def checkpoint_daily_run() -> dict[str, Any]:
 
     checkpoint = checkpoint_create()
     line = signed(checkpoint).text()
-    recipients = auditor_emails(timezone.localdate())
+    recipients = elected_auditor_emails(timezone.localdate())
     with translation.override(club_locale()[1]):
         context = {"club": club_get(), "line": line, "seq": checkpoint.seq}
         subject = render_to_string("compliance/email/checkpoint_subject.txt", context).strip()
         body = render_to_string("compliance/email/checkpoint.txt", context)
     if not recipients:
-        recipients = [u.email for u in _users(Role.BOARD)]
+        recipients = [u.email for u in users_with_role(Role.BOARD)]
     for email in recipients:
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
     return {"seq": checkpoint.seq, "mailed": len(recipients)}

@@ -94,6 +94,19 @@ def _title(run: ReportRun) -> str:
     )
 
 
+def _chain_checkpoint() -> dict[str, Any]:
+    """Sign the chain's head now (when the club has a checkpoint key) for the report to print."""
+    from club.checkpoints import checkpoint_create, signed
+    from club.selectors import audit_head
+
+    try:
+        checkpoint = checkpoint_create()
+    except ServiceError:
+        head = audit_head()
+        return {"seq": head.seq, "hash": head.hash, "signed": ""}
+    return {"seq": checkpoint.seq, "hash": checkpoint.hash, "signed": signed(checkpoint).text()}
+
+
 def report_run_execute(*, run_id: int) -> str:
     """Build the report of a run: claim it (compare-and-set), gather its data, render its file
     outside any transaction, then store the file and finish the run in one transaction that
@@ -114,7 +127,10 @@ def report_run_execute(*, run_id: int) -> str:
         with translation.override(run.language or None):
             title = _title(run)
             step(1)
-            data = formatters.plain(GENERATORS[run.kind](run.period_start, run.period_end, step))
+            # The chain head the report is built on, signed first: the report prints it.
+            checkpoint = _chain_checkpoint()
+            built = GENERATORS[run.kind](run.period_start, run.period_end, step)
+            data = formatters.plain({**built, "checkpoint": checkpoint})
             if run.kind == ReportKind.DISPENSING_EXPORT:
                 content, content_type, ext = _export_file(run), "text/csv", "csv"
             else:

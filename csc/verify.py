@@ -3,7 +3,9 @@
 Reads what `manage.py audit_export` wrote and checks, without the club's database or settings,
 that every event links to the one before and matches its hash, that the club's stored
 checkpoints are signed (by the key the auditor trusts) over hashes the chain still holds, and that
-the chain still holds the hashes of the checkpoints the auditor kept. Exit status 1 on any problem.
+the chain still holds the hashes of the checkpoints the auditor kept, and that every record in the
+export has the digest the chain last recorded for it (none changed, added or deleted since).
+Exit status 1 on any problem.
 """
 
 from __future__ import annotations
@@ -14,12 +16,22 @@ import json
 import sys
 from typing import Any
 
-from club.chainmath import SignedHead, chain_problems, checkpoint_problems, parse
+from club.chainmath import (
+    SignedHead,
+    chain_problems,
+    checkpoint_problems,
+    parse,
+    record_digest,
+    record_problems,
+    recorded_digests,
+)
 
 
 def verify(path: str, kept: list[SignedHead], trusted_key: str = "") -> tuple[list[str], int, str]:
     events: list[dict[str, Any]] = []
     stored: list[SignedHead] = []
+    records: list[tuple[str, str, str, str]] = []
+    tables: dict[str, str] = {}
     with open(path, encoding="utf-8") as handle:
         header = json.loads(handle.readline() or "{}")
         if header.get("kind") != "csc-audit-export":
@@ -28,6 +40,11 @@ def verify(path: str, kept: list[SignedHead], trusted_key: str = "") -> tuple[li
             item = json.loads(line)
             if item["kind"] == "event":
                 events.append(item)
+            elif item["kind"] == "record":
+                digest = record_digest(item["content"])
+                records.append((item["record"], item["table"], item["key"], digest))
+            elif item["kind"] == "tables":
+                tables = item["tables"]
             elif item["kind"] == "checkpoint":
                 stored.append(
                     SignedHead(
@@ -39,6 +56,12 @@ def verify(path: str, kept: list[SignedHead], trusted_key: str = "") -> tuple[li
                     )
                 )
     problems, head_seq, head_hash, hashes = chain_problems(events)
+    recorded: dict[str, tuple[int, str]] = {}
+    for ev in sorted(events, key=lambda e: e["seq"]):
+        recorded_digests(ev["seq"], ev["payload"], recorded)
+    if not tables:
+        problems.append("the export lists no covered tables: its records cannot be checked")
+    problems += record_problems(recorded, records, tables)
     for head in kept:
         problems += checkpoint_problems(head, hashes, trusted_key)
     for head in stored:

@@ -68,6 +68,9 @@ class Assembly(models.Model):
     convened_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Covered by the audit chain (club.digests).
+    AUDITED = ("kind", "mode", "starts_at", "chair", "minute_taker", "status", "convened_at")
+
     class Meta:
         ordering = ["-starts_at"]
 
@@ -211,6 +214,22 @@ class Poll(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     result = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Covered by the audit chain (club.digests): the motion as put and its result.
+    AUDITED = (
+        "item",
+        "question",
+        "kind",
+        "candidates",
+        "seats",
+        "majority",
+        "quorum_percent",
+        "visibility",
+        "status",
+        "opened_at",
+        "closed_at",
+        "result",
+    )
 
     class Meta:
         ordering = ["created_at"]
@@ -369,6 +388,16 @@ class Minutes(models.Model):
     built_at = models.DateTimeField()
     chair_confirmed_at = models.DateTimeField(null=True, blank=True)
     minute_taker_confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    # Covered by the audit chain (club.digests).
+    AUDITED = (
+        "assembly",
+        "pdf",
+        "sha256",
+        "built_at",
+        "chair_confirmed_at",
+        "minute_taker_confirmed_at",
+    )
 
     def __str__(self) -> str:
         return f"minutes {self.assembly_id}"

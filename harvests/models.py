@@ -35,6 +35,8 @@ class Strain(models.Model):
     cbd_max = percent_field(_("CBD to (%)"))
     created_at = models.DateTimeField(auto_now_add=True)
 
+    AUDITED = ("name", "thc_min", "thc_max", "cbd_min", "cbd_max")  # club.digests
+
     class Meta:
         ordering = ["name"]
         constraints = [
@@ -102,6 +104,19 @@ class Batch(models.Model):
         PlanDecision, null=True, blank=True, on_delete=models.PROTECT, related_name="batches"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Covered by the audit chain (club.digests): what the grow is and where it stands.
+    AUDITED = (
+        "code",
+        "strain",
+        "plants",
+        "started_on",
+        "period_start",
+        "period_end",
+        "expected_yield_grams",
+        "stage",
+        "plan_decision",
+    )
 
     class Meta:
         ordering = ["-started_on", "code"]
@@ -237,6 +252,20 @@ class Lot(models.Model):
         max_length=12, choices=LotStatus.choices, default=LotStatus.QUARANTINE
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Covered by the audit chain (club.digests): every gram and every THC figure of a lot.
+    AUDITED = (
+        "code",
+        "harvest",
+        "lab_result",
+        "product_type",
+        "grams",
+        "thc_percent",
+        "cbd_percent",
+        "harvest_date",
+        "best_before",
+        "status",
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -74,6 +74,8 @@ class Application(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     queued_at = models.DateTimeField(null=True, blank=True)  # waitlist order
 
+    AUDITED = ("status",)  # covered by the audit chain (club.digests)
+
     class Meta:
         ordering = ["created_at"]
         indexes = [models.Index(fields=["status", "queued_at"])]
@@ -199,6 +201,22 @@ class Member(models.Model):
     card_version = models.PositiveIntegerField(default=0)
     language = models.CharField(max_length=8, blank=True)  # for letters; blank: the club's
     legacy_number = models.CharField(max_length=40, blank=True)
+
+    # Covered by the audit chain (club.digests): what decides whether, when and how much a
+    # member may be dispensed, and whether they may vote.
+    AUDITED = (
+        "number",
+        "user",
+        "date_of_birth",
+        "residence_country",
+        "therapeutic_use",
+        "status",
+        "admitted_on",
+        "first_dispensing_on",
+        "min_membership_until",
+        "ends_on",
+    )
+    PERSONAL = ("date_of_birth", "residence_country")
 
     class Meta:
         ordering = ["number"]

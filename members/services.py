@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from club import errors
+from club import digests, errors
 from club.audit import audit_record
 from club.errors import ServiceError, StateConflict
 from club.models import Club, User
@@ -993,4 +993,6 @@ def personal_data_erase(*, member_ids: list[int], application_ids: list[int]) ->
     # Tokens are revoked, not deleted: the chain's 'apitoken.create' events keep their rows.
     ApiToken.objects.filter(user_id__in=user_ids, revoked_at=None).update(revoked_at=timezone.now())
     counts["users"] = len(user_ids)
+    # The chain covers birth date and country (as pseudonyms): the purge's event re-anchors them.
+    digests.register_rows(Member, list(member_ids))
     return counts

@@ -261,6 +261,11 @@ CSC_DEMO = env.bool("CSC_DEMO", default=True)
 CSC_DB_APP_ROLE = env.str("CSC_DB_APP_ROLE", default="")
 # The Ed25519 key that signs the audit chain's checkpoints (32 bytes in hex); never in the database.
 # Generate one with `python manage.py checkpoint --new-key`.
+# The key of the pseudonyms that stand for personal data in the chain's record digests and in
+# `audit_export` (HMAC-SHA256): an auditor checks the digests without seeing, or guessing, a
+# birth date. Set it once and keep it: a new key makes every recorded digest of personal data
+# differ. Blank: derived from SECRET_KEY (then keep that too).
+CSC_PSEUDONYM_KEY = env.str("CSC_PSEUDONYM_KEY", default="")
 CSC_CHECKPOINT_KEY = env.str("CSC_CHECKPOINT_KEY", default="")
 if not CSC_CHECKPOINT_KEY and CSC_DEMO:
     # The demo keeps its key in a file beside its database, never in it.

@@ -6,6 +6,8 @@ from csc.settings.base import *  # noqa: F403
 from csc.settings.base import BASE_DIR, env
 
 SECRET_KEY = env.str("SECRET_KEY")
+# Its own key, so SECRET_KEY can be rotated without changing the chain's record digests.
+CSC_PSEUDONYM_KEY = env.str("CSC_PSEUDONYM_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)

@@ -1,6 +1,7 @@
-"""`manage.py audit_export FILE`: the audit chain and the club's signed checkpoints as JSON lines,
-for `python -m csc.verify FILE` on an auditor's machine (no database, no settings needed). Audit
-payloads hold ids and values, never personal data."""
+"""`manage.py audit_export FILE`: the audit chain, the club's signed checkpoints and every record
+the chain covers, as JSON lines, for `python -m csc.verify FILE` on an auditor's machine (no
+database, no settings needed). Audit payloads hold ids and values, never personal data; a record
+holds the exact content its digest was taken over, personal values as keyed pseudonyms."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from club import digests
 from club.management.base import ClubCommand
 from club.models import AuditEvent, Checkpoint
 from club.selectors import club_get
@@ -56,4 +58,18 @@ class Command(ClubCommand):
                     "signature": c.signature,
                 }
                 out.write(json.dumps(line) + "\n")
-        self.stdout.write(f"{count} events written to {options['file']}")
+            out.write(json.dumps({"kind": "tables", "tables": digests.tables()}) + "\n")
+            records = 0
+            for model in digests.covered_models():
+                table, pk_name = model._meta.db_table, model._meta.pk.attname
+                for row in digests.live_rows(model):
+                    line = {
+                        "kind": "record",
+                        "record": digests.key(model, row[pk_name]),
+                        "table": table,
+                        "key": str(row[pk_name]),
+                        "content": digests.content(model, row),
+                    }
+                    out.write(json.dumps(line, ensure_ascii=False) + "\n")
+                    records += 1
+        self.stdout.write(f"{count} events and {records} records written to {options['file']}")
