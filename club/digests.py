@@ -146,7 +146,8 @@ def register(instances: Any) -> None:
     connection = transaction.get_connection()
     mark, pending = _mark(connection), _pending(connection)
     for instance in instances:
-        if instance.pk is not None and audited_fields(type(instance)):
+        model: type[models.Model] = type(instance)
+        if instance.pk is not None and audited_fields(model):
             pending[key(type(instance), instance.pk)] = (mark, instance_digest(instance))
 
 
