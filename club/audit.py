@@ -7,6 +7,7 @@ hash and runs the cross-checks apps register against their domain tables.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -55,12 +56,25 @@ def audit_record(
         raise RuntimeError("audit_record must run inside the transaction of the change it records")
     from club import digests
 
-    head = _lock_head()
     subject_type, subject_id = subject_label(subject)
     actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
     records = digests.take()
     body = canonical_json({**(payload or {}), "records": records} if records else (payload or {}))
     at = timezone.now()
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        event = _append_in_one_statement(
+            connection,
+            at=at,
+            actor_id=actor_id,
+            action=action,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            payload=body,
+        )
+        if event is not None:
+            return event
+    head = _lock_head()
     seq = head.seq + 1
     digest = compute_hash(
         prev_hash=head.hash,
@@ -84,8 +98,83 @@ def audit_record(
         hash=digest,
     )
     event.save()
-    head.seq, head.hash = seq, digest
-    head.save(update_fields=["seq", "hash"])
+    head.seq, head.hash, head.prev_hash = seq, digest, head.hash
+    head.save(update_fields=["seq", "hash", "prev_hash"])
+    return event
+
+
+# PostgreSQL: the head row moves and the event is written in one statement. The UPDATE locks the
+# head (held to commit, as the SELECT … FOR UPDATE above does) and computes the new hash from the
+# row's current values (never a snapshot older than the lock), exactly as ``compute_hash``: the
+# SHA-256 of the previous hash, the canonical header (sorted keys; ``seq`` sits between "at"
+# and "subject_id") and the payload, one per line. audit_verify recomputes it in Python.
+_APPEND_SQL = """
+WITH head AS (
+    UPDATE club_auditchainhead
+       SET prev_hash = hash,
+           seq = seq + 1,
+           hash = encode(sha256(convert_to(hash || %s || (seq + 1)::text || %s, 'UTF8')), 'hex')
+     WHERE id = 1
+    RETURNING seq, hash, prev_hash
+)
+INSERT INTO club_auditevent
+    (seq, at, actor_id, action, subject_type, subject_id, payload, prev_hash, hash)
+SELECT seq, %s, %s, %s, %s, %s, %s, prev_hash, hash FROM head
+RETURNING id, seq, prev_hash, hash
+"""
+
+
+def _append_in_one_statement(
+    connection: Any,
+    *,
+    at: Any,
+    actor_id: int | None,
+    action: str,
+    subject_type: str,
+    subject_id: str,
+    payload: str,
+) -> AuditEvent | None:
+    """The event, or None when the chain has no head row yet (the first event creates it)."""
+    header = canonical_json(
+        {
+            "seq": 0,
+            "at": at.astimezone(dt.UTC).isoformat(),
+            "actor": actor_id,
+            "action": action,
+            "subject_type": subject_type,
+            "subject_id": subject_id,
+        }
+    )
+    before, after = header.split('"seq":0', 1)
+    params = [
+        "\n" + before + '"seq":',
+        after + "\n" + payload,
+        at,
+        actor_id,
+        action,
+        subject_type,
+        subject_id,
+        payload,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_APPEND_SQL, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    pk, seq, prev_hash, digest = row
+    event = AuditEvent(
+        pk=pk,
+        seq=seq,
+        at=at,
+        actor_id=actor_id,
+        action=action,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        payload=payload,
+        prev_hash=prev_hash,
+        hash=digest,
+    )
+    event._state.adding = False
     return event
 
 

@@ -103,6 +103,8 @@ def content(model: type[models.Model], values: dict[str, Any]) -> dict[str, Any]
     out: dict[str, Any] = {}
     for f in audited_fields(model):
         value = _normal(f, values.get(f.attname))
+        if value is None:
+            continue  # so a column added later, blank in older rows, leaves their digests alone
         out[f.attname] = pseudonym(value) if f.attname in personal else value
     return out
 

@@ -18,7 +18,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from club import errors
-from club.selectors import club_get
+from club.selectors import club_for_request
 
 
 class HealthCheckMiddleware:
@@ -44,14 +44,14 @@ class ClubTimezoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        club = club_get()
-        request.club = club  # type: ignore[attr-defined]
-        if club is not None:
-            timezone.activate(zoneinfo.ZoneInfo(club.timezone))
-        try:
-            return self.get_response(request)
-        finally:
-            timezone.deactivate()
+        with club_for_request() as club:
+            request.club = club  # type: ignore[attr-defined]
+            if club is not None:
+                timezone.activate(zoneinfo.ZoneInfo(club.timezone))
+            try:
+                return self.get_response(request)
+            finally:
+                timezone.deactivate()
 
 
 # Control characters PostgreSQL refuses (NUL) or that no person types, and lone surrogates that

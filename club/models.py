@@ -264,6 +264,9 @@ class AuditChainHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
+    # The hash before the last event's: PostgreSQL extends the chain in one statement that
+    # moves the head and returns both (club.audit).
+    prev_hash = models.CharField(max_length=64, default="0" * 64)
 
     class Meta:
         constraints = [models.CheckConstraint(condition=models.Q(id=1), name="audit_head_single")]

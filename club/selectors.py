@@ -3,15 +3,42 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
-from django.db.models import QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 
 from club.models import ApiToken, AuditChainHead, Club, User
 from club.rulebook import Rulebook, build_rulebook
 
+# The club row as read at the start of the request being served (ClubTimezoneMiddleware), so
+# that a request reads it once: a settings change applies from the next request on.
+_REQUEST_CLUB: ContextVar[tuple[Club | None] | None] = ContextVar("csc_request_club", default=None)
+
 
 def club_get() -> Club | None:
+    held = _REQUEST_CLUB.get()
+    if held is not None:
+        return held[0]
     return Club.objects.first()
+
+
+@contextmanager
+def club_for_request() -> Iterator[Club | None]:
+    """Read the club once for the request served inside the block."""
+    club = Club.objects.first()
+    token = _REQUEST_CLUB.set((club,))
+    try:
+        yield club
+    finally:
+        _REQUEST_CLUB.reset(token)
+
+
+def club_remember(club: Club) -> None:
+    """The request that changed the club's settings sees the new ones from here on."""
+    if _REQUEST_CLUB.get() is not None:
+        _REQUEST_CLUB.set((club,))
 
 
 def rulebook_get(*, club: Club | None = None) -> Rulebook:
@@ -35,10 +62,23 @@ def token_digest(token: str) -> str:
 
 
 def api_token_user(token: str) -> User | None:
-    """The active user a bearer token belongs to, or None."""
-    found = (
+    """The active user a bearer token belongs to, or None. One query: the user comes with their
+    roles (a row per group) and whether they have a second factor, which ``club.roles`` reads
+    from the user object instead of asking again."""
+    from allauth.mfa.models import Authenticator
+
+    from club.roles import ALL_ROLES
+
+    totp = Authenticator.objects.filter(user_id=OuterRef("user_id"), type=Authenticator.Type.TOTP)
+    rows = list(
         ApiToken.objects.select_related("user")
         .filter(digest=token_digest(token), revoked_at__isnull=True, user__is_active=True)
-        .first()
+        .annotate(role=F("user__groups__name"), totp=Exists(totp))
     )
-    return found.user if found else None
+    if not rows:
+        return None
+    user = rows[0].user
+    names = {row.role for row in rows}
+    user._csc_roles = frozenset(r for r in ALL_ROLES if r.value in names)  # type: ignore[attr-defined]
+    user._csc_has_mfa = bool(rows[0].totp)  # type: ignore[attr-defined]
+    return user

@@ -18,6 +18,7 @@ from club.errors import ServiceError, StateConflict
 from club.models import ApiToken, Club, User
 from club.roles import ALL_ROLES, STAFF_ROLES, has_mfa, user_roles
 from club.rulebook import check_overrides
+from club.selectors import club_remember
 from club.selectors import token_digest as _digest
 from club.validation import refusal_from
 
@@ -75,6 +76,7 @@ def club_create(*, actor: Any, overrides: dict[str, Any] | None = None, **values
             "rule_overrides": club.rule_overrides,
         },
     )
+    club_remember(club)
     return club
 
 
@@ -103,6 +105,7 @@ def club_update(*, actor: Any, overrides: dict[str, Any] | None = None, **values
         return club
     club.save()
     audit_record(actor=actor, action="club.update", subject=club, payload={"changed": changed})
+    club_remember(club)
     return club
 
 

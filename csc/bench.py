@@ -136,6 +136,10 @@ def main() -> None:
                 print(f"  ! {line}")
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
+    if connection.vendor == "postgresql":
+        from csc import bench_scale
+
+        bench_scale.run()
 
 
 if __name__ == "__main__":

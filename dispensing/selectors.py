@@ -67,7 +67,7 @@ def counter_panel(
     choices = []
     for lot in lots_available():
         reasons = refusals_for(quota, grams=Decimal("0.01"), lot_thc=lot.thc_percent)
-        choices.append(LotChoice(lot=lot, stock=lot.stock, refusals=reasons))  # type: ignore[attr-defined]
+        choices.append(LotChoice(lot=lot, stock=lot.stock, refusals=reasons))
     return Panel(member=member, quota=quota, lots=choices)
 
 

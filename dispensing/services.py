@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,7 +37,7 @@ from dispensing.quotas import (
     refusals_for,
 )
 from harvests.models import Lot, LotStatus
-from harvests.services import stock_return, stock_withdraw
+from harvests.services import lot_take, lot_take_refusal, stock_return, take_movement
 from members.cards import card_resolve
 from members.models import Member
 
@@ -96,6 +97,7 @@ def _lot_refusal(lot: Lot, on: dt.date) -> tuple[str, str] | None:
 IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
 LOT_REQUIRED = "LOT_REQUIRED"
 CARD_MISMATCH = "CARD_MISMATCH"
+STOCK_LEDGER_BROKEN = "STOCK_LEDGER_BROKEN"
 
 
 def _replay(
@@ -117,6 +119,21 @@ def _replay(
             _("This idempotency key was already used for another dispensing."),
         )
     return earlier
+
+
+class _Replayed(Exception):
+    """Raised inside the dispensing's transaction, so that what it wrote is rolled back, when an
+    idempotency key turns out to have made its dispensing already."""
+
+    def __init__(self, earlier: Dispensing) -> None:
+        super().__init__(earlier.pk)
+        self.earlier = earlier
+
+
+def _replayed(earlier: Dispensing) -> DispensingResult:
+    return DispensingResult(
+        earlier, quota_for(earlier.member, rulebook_get(), earlier.local_date), True
+    )
 
 
 def dispensing_record(
@@ -144,11 +161,6 @@ def dispensing_record(
     if not lot_code:
         raise ServiceError(LOT_REQUIRED, _("Choose a lot."), fields={"lot": [_("Choose a lot.")]})
     key = (idempotency_key or "").strip()[:100] or None
-    earlier = _replay(key, member_number=member_number, lot_code=lot_code, grams=amount)
-    if earlier is not None:
-        return DispensingResult(
-            earlier, quota_for(earlier.member, rulebook_get(), earlier.local_date), True
-        )
     try:
         return _record(
             actor=actor,
@@ -160,14 +172,32 @@ def dispensing_record(
             card_token=card_token,
             at=at,
         )
-    except IntegrityError:
+    except _Replayed as replay:
+        return _replayed(replay.earlier)
+    except IntegrityError as exc:
         # the same key won a race a moment ago
         earlier = _replay(key, member_number=member_number, lot_code=lot_code, grams=amount)
-        if earlier is None:
-            raise
-        return DispensingResult(
-            earlier, quota_for(earlier.member, rulebook_get(), earlier.local_date), True
-        )
+        if earlier is not None:
+            return _replayed(earlier)
+        if "stock of lot" in str(exc):  # the database's check of the lot's balance
+            raise StateConflict(
+                STOCK_LEDGER_BROKEN,
+                _(
+                    "This lot's stock does not match its movements, so nothing was taken from "
+                    "it. Use another lot and tell the board (audit_verify names the lot)."
+                ),
+            ) from exc
+        raise
+
+
+def _lock_member(member_number: int, key: str | None) -> Member:
+    """Lock the member row; with an idempotency key, the same statement says whether a
+    dispensing already has it (``member.earlier_id``)."""
+    members = Member.objects.filter(number=member_number)
+    if key:
+        done = Dispensing.objects.filter(idempotency_key=key).values("pk")[:1]
+        members = members.annotate(earlier_id=Subquery(done))
+    return lock_one(members)
 
 
 @transaction.atomic
@@ -182,25 +212,30 @@ def _record(
     card_token: str | None,
     at: dt.datetime | None,
 ) -> DispensingResult:
+    """The statements, in order: the member's lock (with the key's earlier dispensing), the
+    quota's sums, the lot's lock that takes the grams off its stock, the receipt number, the
+    stock movement, the contribution's price, the dispensing, and one audit event (the chain
+    head's lock, the event, the head). Nothing else reads or writes on the way."""
     club = club_get()
     if club is None:
         raise StateConflict("NO_CLUB", _("The club is not set up yet."))
     book = rulebook_get(club=club)
-    member = lock_one(Member.objects.filter(number=member_number))
-    earlier = _replay(key, member_number=member_number, lot_code=lot_code, grams=grams)
-    if earlier is not None:  # checked again under the member lock
-        return DispensingResult(earlier, quota_for(member, book, earlier.local_date), True)
+    member = _lock_member(member_number, key)
+    if key and getattr(member, "earlier_id", None):
+        earlier = _replay(key, member_number=member_number, lot_code=lot_code, grams=grams)
+        if earlier is not None:
+            return _replayed(earlier)
     card_scanned = False
     if card_token:
         if card_resolve(card_token).pk != member.pk:  # refuses forged, revoked, suspended
             raise ServiceError(CARD_MISMATCH, _("This card belongs to another member."))
         card_scanned = True
-    lot = lock_one(Lot.objects.select_related("harvest__batch__strain").filter(code=lot_code))
     now = at or timezone.now()
     on = club_now(club.timezone, now).date()
     quota = quota_for(member, book, on)
+    lot = lot_take(lot_code, grams)  # locks the lot; its stock may go below zero until refused
     rules = refusals_for(quota, grams=grams, lot_thc=lot.thc_percent)
-    # Order: the member, the card and ID check, the lot, then the gram limits.
+    # Order: the member, the card and ID check, the lot, the gram limits, then the stock.
     refusals = rules[: len(quota.blocking)]
     if book.id_check_every_dispensing and not id_checked:
         refusals.append((ID_NOT_CHECKED, _("Check the card and the official photo ID.")))
@@ -208,20 +243,25 @@ def _record(
     if lot_problem:
         refusals.append(lot_problem)
     refusals += rules[len(quota.blocking) :]
+    short = lot_take_refusal(lot, grams)
+    if short is not None:
+        refusals.append((short.code, str(short.message)))
     if refusals:
+        if key:  # a double click whose twin committed while this one waited for the member
+            earlier = _replay(key, member_number=member_number, lot_code=lot_code, grams=grams)
+            if earlier is not None:
+                raise _Replayed(earlier)
         code, message = refusals[0]
         raise _refuse(code, message, refusals)
     receipt = next_value("receipt")
-    movement = stock_withdraw(
-        actor=actor, code=lot.code, grams=grams, member=member, reference=f"R{receipt}"
-    )  # refuses STOCK_SHORT under the lot lock
+    movement, lot_status = take_movement(lot, grams, actor, member=member, reference=f"R{receipt}")
     per_gram = _per_gram(lot, on)
     dispensing = Dispensing.objects.create(
         receipt=receipt,
         member=member,
         lot=lot,
         grams=grams,
-        strain_name=lot.harvest.batch.strain.name,
+        strain_name=lot.strain_name,  # type: ignore[attr-defined]
         thc_percent=lot.thc_percent,
         cbd_percent=lot.cbd_percent,
         contribution_per_gram=per_gram,
@@ -235,6 +275,8 @@ def _record(
         idempotency_key=key,
         stock_movement=movement,
     )
+    if _bookers:  # before the event, which then carries the booking's rows too
+        _bookers["record"](dispensing)
     audit_record(
         actor=actor,
         action="dispensing.create",
@@ -246,10 +288,12 @@ def _record(
             "grams": grams,
             "contribution": dispensing.contribution,
             "local_date": on,
+            "movement": movement.pk,
+            "stock_after": lot.stock,
+            **({"lot_status": lot_status} if lot_status else {}),
         },
     )
-    if _bookers:
-        _bookers["record"](dispensing)
+    dispensing._state.fields_cache["reversal"] = None  # a new dispensing has no reversal
     quota.used_day += grams
     quota.used_month += grams
     quota.used_year += grams
@@ -289,12 +333,17 @@ def dispensing_reverse(*, actor: Any, receipt: int, reason: str) -> Reversal:
         reversed_at=timezone.now(),
         stock_movement=movement,
     )
+    if _bookers:  # before the event, which then carries the booking's rows too
+        _bookers["reverse"](reversal)
     audit_record(
         actor=actor,
         action="dispensing.reverse",
         subject=original,
-        payload={"receipt": receipt, "reversal": reversal.pk, "grams": original.grams},
+        payload={
+            "receipt": receipt,
+            "reversal": reversal.pk,
+            "grams": original.grams,
+            "movement": movement.pk,
+        },
     )
-    if _bookers:
-        _bookers["reverse"](reversal)
     return reversal

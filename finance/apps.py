@@ -28,8 +28,9 @@ class FinanceConfig(AppConfig):
         set_contribution_provider(contribution_per_gram)
         register_release_hook(lot_price_fix)
         set_bookers(record=dispensing_book, reverse=dispensing_unbook)
+        # Transactions have no event of their own when a dispensing or its reversal books them
+        # (that operation's one event carries their digests, which cover every transaction).
         for model, action in (
-            (m.Transaction, "finance.transaction"),
             (m.GramPrice, "finance.gram_price"),
             (m.FeeSchedule, "finance.fee_schedule"),
             (m.Payment, "finance.payment"),

@@ -72,10 +72,12 @@ def transaction_record(
     reference: str | None = None,
     reverses: Transaction | None = None,
     reason: str = "",
+    record: bool = True,
 ) -> Transaction:
     """Book a transaction whose legs sum to zero (``UNBALANCED`` otherwise) in the club's
     currency. A ``reference`` books once: the same reference again returns the first
-    transaction and writes nothing."""
+    transaction and writes nothing. ``record=False`` inside an operation whose own audit event
+    carries the booking (a dispensing and its reversal)."""
     if reference:
         earlier = Transaction.objects.filter(reference=reference).first()
         if earlier is not None:
@@ -129,6 +131,8 @@ def transaction_record(
             for (c, a), m in zip(specs, members, strict=True)
         ]
     )
+    if not record:
+        return tx
     audit_record(
         actor=actor,
         action="finance.transaction",
@@ -147,7 +151,9 @@ def transaction_record(
 
 
 @transaction.atomic
-def transaction_reverse(*, actor: Any, transaction_id: int, reason: str) -> Transaction:
+def transaction_reverse(
+    *, actor: Any, transaction_id: int, reason: str, record: bool = True
+) -> Transaction:
     """Correct a transaction by its mirror image, with a reason; the original stays as it was.
     Locks the original; a transaction is reversed at most once (a unique key backs it)."""
     reason = required_text(reason, "reason", limit=2000)
@@ -168,6 +174,7 @@ def transaction_reverse(*, actor: Any, transaction_id: int, reason: str) -> Tran
         reference=f"reversal:{original.reference}" if original.reference else None,
         reverses=original,
         reason=reason,
+        record=record,
     )
 
 
@@ -191,6 +198,7 @@ def dispensing_book(dispensing: Any) -> Transaction | None:
         description=_("Contribution, receipt %(n)s") % {"n": dispensing.receipt},
         legs=[(chart.RECEIVABLES, amount, dispensing.member), (chart.CONTRIBUTIONS, -amount)],
         reference=_dispensing_reference(dispensing.receipt),
+        record=False,  # the dispensing's event carries it
     )
 
 
@@ -203,7 +211,10 @@ def dispensing_unbook(reversal: Any) -> Transaction | None:
     if booked is None:
         return None
     return transaction_reverse(
-        actor=reversal.reversed_by, transaction_id=booked.pk, reason=reversal.reason
+        actor=reversal.reversed_by,
+        transaction_id=booked.pk,
+        reason=reversal.reason,
+        record=False,  # the reversal's event carries it
     )
 
 

@@ -246,7 +246,7 @@ def lot_destruction(request: HttpRequest, code: str, payload: DestructionIn) -> 
     "/lots", response=list[LotOut], auth=requires(*STAFF), summary="Lots with stock, THC and CBD"
 )
 def lot_list(request: HttpRequest, status: str = "") -> list[dict[str, Any]]:
-    return [_lot_out(lot, lot.stock) for lot in lots_with_stock(status=status)]  # type: ignore[attr-defined]
+    return [_lot_out(lot, lot.stock) for lot in lots_with_stock(status=status)]
 
 
 @router.get("/lots/{code}", response=LotOut, auth=requires(*STAFF), summary="One lot")

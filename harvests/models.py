@@ -9,14 +9,16 @@ stock is never stored: it is the sum of its stock movements.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from club.models import AppendOnlyModel
 from club.states import check_move
+from club.triggers import StrictTrigger
 
 
 def grams_field(verbose_name: Any = None, **kwargs: Any) -> models.DecimalField:
@@ -251,6 +253,10 @@ class Lot(models.Model):
     status = models.CharField(
         max_length=12, choices=LotStatus.choices, default=LotStatus.QUARANTINE
     )
+    # What is in the lot now: the balance after its last stock movement, updated with every
+    # movement under the lot's lock, so no read sums the lot's history. The database refuses a
+    # movement whose balance does not follow the one before or differs from this.
+    stock = grams_field(_("in stock (g)"), default=Decimal("0"))
     created_at = models.DateTimeField(auto_now_add=True)
 
     # Covered by the audit chain (club.digests): every gram and every THC figure of a lot.
@@ -308,8 +314,36 @@ class MovementKind(models.TextChoices):
     CORRECTION = "correction", _("Correction")
 
 
+_BALANCE_FOLLOWS = """
+    IF NEW.balance_after IS NULL THEN
+        RAISE EXCEPTION 'a stock movement of lot % without the balance after it', NEW.lot_id
+            USING ERRCODE = 'integrity_constraint_violation';
+    END IF;
+    SELECT balance_after INTO prev FROM harvests_stockmovement
+        WHERE lot_id = NEW.lot_id ORDER BY id DESC LIMIT 1;
+    IF NOT FOUND THEN
+        prev := 0;
+    ELSIF prev IS NULL THEN  -- movements from before balances were kept: their sum, once
+        SELECT COALESCE(SUM(grams), 0) INTO prev FROM harvests_stockmovement
+            WHERE lot_id = NEW.lot_id;
+    END IF;
+    IF NEW.balance_after <> prev + NEW.grams THEN
+        RAISE EXCEPTION 'stock of lot %: % after a movement of % does not follow %',
+            NEW.lot_id, NEW.balance_after, NEW.grams, prev
+            USING ERRCODE = 'integrity_constraint_violation';
+    END IF;
+    IF NEW.balance_after IS DISTINCT FROM (SELECT stock FROM harvests_lot WHERE id = NEW.lot_id)
+    THEN
+        RAISE EXCEPTION 'stock of lot %: the lot does not hold the balance %',
+            NEW.lot_id, NEW.balance_after USING ERRCODE = 'integrity_constraint_violation';
+    END IF;
+    RETURN NEW;
+"""
+
+
 class StockMovement(AppendOnlyModel):
-    """The stock ledger of a lot: grams in (+) and out (-). The lot's stock is their sum."""
+    """The stock ledger of a lot: grams in (+) and out (-), each with the lot's balance after it
+    (the running sum, checked by the database on PostgreSQL and by ``audit_verify``)."""
 
     lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="movements")
     kind = models.CharField(max_length=20, choices=MovementKind.choices)
@@ -323,10 +357,30 @@ class StockMovement(AppendOnlyModel):
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The lot's stock after this movement (blank only on movements from before it was kept).
+    balance_after = grams_field(null=True, blank=True)
 
     class Meta(AppendOnlyModel.Meta):
-        indexes = [models.Index(fields=["lot", "at"]), models.Index(fields=["kind", "at"])]
+        indexes = [
+            models.Index(fields=["lot", "at"]),
+            models.Index(fields=["kind", "at"]),
+            models.Index(fields=["lot", "id"], name="movement_lot_order"),
+        ]
+        triggers: ClassVar[list[pgtrigger.Trigger]] = [
+            *AppendOnlyModel.Meta.triggers,
+            StrictTrigger(
+                name="balance_follows",
+                operation=pgtrigger.Insert,
+                when=pgtrigger.Before,
+                declare=[("prev", "numeric")],
+                func=_BALANCE_FOLLOWS,
+            ),
+        ]
         constraints = [
+            models.CheckConstraint(
+                condition=models.Q(balance_after__gte=0) | models.Q(balance_after__isnull=True),
+                name="movement_balance_not_negative",
+            ),
             models.CheckConstraint(
                 condition=(
                     models.Q(kind__in=["harvest_in", "dispensing_reversal"], grams__gt=0)

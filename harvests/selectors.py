@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import OuterRef, Subquery, Sum
 
 from club.quantities import exact
 from club.selectors import rulebook_get
@@ -30,22 +30,19 @@ from members.rules import add_months
 from members.selectors import demand_by_month
 
 ZERO = Decimal("0")
-_SUM = Coalesce(Sum("movements__grams"), Value(ZERO), output_field=DecimalField())
 
 
 def lot_stock(lot_id: int) -> Decimal:
-    return exact(StockMovement.objects.filter(lot_id=lot_id).aggregate(g=Sum("grams"))["g"])
+    """A lot's stock: the balance its last movement left (kept on the lot, never summed)."""
+    return exact(Lot.objects.filter(pk=lot_id).values_list("stock", flat=True).first())
 
 
 def lots_with_stock(*, status: str = "") -> list[Lot]:
-    """Lots with their stock (``lot.stock``), summed in one query."""
-    qs = Lot.objects.select_related("harvest__batch__strain").annotate(stock=_SUM)
+    """Lots with their stock (``lot.stock``) and strain, in one query."""
+    qs = Lot.objects.select_related("harvest__batch__strain")
     if status:
         qs = qs.filter(status=status)
-    lots: list[Lot] = list(qs.order_by("-created_at"))
-    for lot in lots:
-        lot.stock = exact(lot.stock)  # type: ignore[attr-defined]
-    return lots
+    return list(qs.order_by("-created_at"))
 
 
 def batches_by_stage() -> dict[str, list[Batch]]:
@@ -227,13 +224,33 @@ def lots_available() -> list[Lot]:
     )
     qs = (
         Lot.objects.select_related("harvest__batch__strain")
-        .filter(status=LotStatus.RELEASED)
-        .annotate(stock=_SUM, released_at=Subquery(released_at))
+        .filter(status=LotStatus.RELEASED, stock__gt=0)
+        .annotate(released_at=Subquery(released_at))
         .order_by("best_before", "released_at", "pk")
     )
-    lots: list[Lot] = []
-    for lot in qs:
-        lot.stock = exact(lot.stock)
-        if lot.stock > 0:
-            lots.append(lot)
-    return lots
+    return list(qs)
+
+
+def stock_balance_problems() -> Iterator[str]:
+    """For audit_verify: every movement's balance is the running sum of its lot's movements up
+    to it, and every lot holds the balance its last movement left."""
+    totals: dict[int, Decimal] = {}
+    rows = (
+        StockMovement.objects.order_by("lot_id", "id")
+        .values_list("lot_id", "id", "grams", "balance_after")
+        .iterator(chunk_size=5000)
+    )
+    for lot_id, pk, grams, balance in rows:
+        total = totals.get(lot_id, ZERO) + grams
+        totals[lot_id] = total
+        if balance is not None and exact(balance) != exact(total):
+            yield (
+                f"harvests_stockmovement {pk}: balance {exact(balance)} g, but lot {lot_id}'s "
+                f"movements up to it sum to {exact(total)} g"
+            )
+    for lot_id, stock in Lot.objects.values_list("id", "stock").iterator(chunk_size=5000):
+        if exact(stock) != exact(totals.get(lot_id, ZERO)):
+            yield (
+                f"harvests_lot {lot_id}: holds {exact(stock)} g, but its movements sum to "
+                f"{exact(totals.get(lot_id, ZERO))} g"
+            )

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -50,7 +50,7 @@ from harvests.models import (
     Strain,
     Transport,
 )
-from harvests.selectors import lot_stock, plan_check, propagation_on_hand, recall_recipients
+from harvests.selectors import plan_check, propagation_on_hand, recall_recipients
 from members.models import Member, MemberStatus
 
 PLAN_ABOVE_DEMAND = "PLAN_ABOVE_DEMAND"
@@ -423,9 +423,16 @@ def lot_create(
         best_before=best_before,
     )
     full_clean_or_refuse(lot)
+    lot.stock = amount
     lot.save()
     StockMovement.objects.create(
-        lot=lot, kind=MovementKind.HARVEST_IN, grams=amount, at=_now(), by=actor, reason=""
+        lot=lot,
+        kind=MovementKind.HARVEST_IN,
+        grams=amount,
+        balance_after=amount,
+        at=_now(),
+        by=actor,
+        reason="",
     )
     audit_record(
         actor=actor,
@@ -447,14 +454,18 @@ def _lock_lot(code: str) -> Lot:
     return lock_one(Lot.objects.filter(code=code))
 
 
-def _lot_status(lot: Lot, new: str, actor: Any, reason: str = "") -> None:
+def _lot_status(lot: Lot, new: str, actor: Any, reason: str = "", *, record: bool = True) -> None:
+    """Move a lot's status with its change row; ``record=False`` inside an operation whose own
+    audit event carries the change (a dispensing that empties the lot)."""
     old = lot.status
     lot.move_to(new)
     lot.save(update_fields=["status"])
     LotStatusChange.objects.create(
         lot=lot, from_status=old, to_status=new, reason=reason, at=_now(), by=actor
     )
-    audit_record(actor=actor, action="lot.status", subject=lot, payload={"from": old, "to": new})
+    if record:
+        payload = {"from": old, "to": new}
+        audit_record(actor=actor, action="lot.status", subject=lot, payload=payload)
 
 
 # Apps above this one (finance fixes a lot's price at cost) register what must happen, in the
@@ -506,28 +517,118 @@ def lot_recall(*, actor: Any, code: str, reason: str) -> list[Member]:
     return recipients
 
 
-def _follow_stock(lot: Lot, actor: Any) -> None:
+def _follow_stock(lot: Lot, actor: Any, *, record: bool = True) -> str:
     """A released lot that runs empty is depleted; a depleted lot that gets stock back (a found
-    correction, a reversed dispensing) is released again. Recalled and quarantined lots stay."""
-    stock = lot_stock(lot.pk)
-    if stock == 0 and lot.status == LotStatus.RELEASED:
-        _lot_status(lot, LotStatus.DEPLETED, actor)
-    elif stock > 0 and lot.status == LotStatus.DEPLETED:
-        _lot_status(lot, LotStatus.RELEASED, actor, _("Stock came back."))
+    correction, a reversed dispensing) is released again. Recalled and quarantined lots stay.
+    Returns the new status when it changed."""
+    if lot.stock == 0 and lot.status == LotStatus.RELEASED:
+        _lot_status(lot, LotStatus.DEPLETED, actor, record=record)
+        return LotStatus.DEPLETED
+    if lot.stock > 0 and lot.status == LotStatus.DEPLETED:
+        _lot_status(lot, LotStatus.RELEASED, actor, _("Stock came back."), record=record)
+        return LotStatus.RELEASED
+    return ""
+
+
+def _short(lot: Lot, stock: Decimal) -> ServiceError:
+    return ServiceError(
+        STOCK_SHORT,
+        _("Only %(stock)s g are left in lot %(code)s.") % {"stock": stock, "code": lot.code},
+    )
+
+
+def _move(lot: Lot, grams: Decimal, kind: str, actor: Any, **extra: Any) -> StockMovement:
+    """The writer of stock movements (the caller holds the lot's lock, so ``lot.stock`` is
+    current): the lot's new stock and the movement that carries it as its balance. Refuses
+    ``STOCK_SHORT`` below zero."""
+    new = lot.stock + grams
+    if new < 0:
+        raise _short(lot, lot.stock)
+    Lot.objects.filter(pk=lot.pk).update(stock=new)
+    lot.stock = new
+    return StockMovement.objects.create(
+        lot=lot, kind=kind, grams=grams, balance_after=new, at=_now(), by=actor, **extra
+    )
 
 
 def _outflow(lot: Lot, grams: Decimal, kind: str, actor: Any, **extra: Any) -> StockMovement:
-    stock = lot_stock(lot.pk)
-    if grams > stock:
-        raise ServiceError(
-            STOCK_SHORT,
-            _("Only %(stock)s g are left in lot %(code)s.") % {"stock": stock, "code": lot.code},
-        )
-    movement = StockMovement.objects.create(
-        lot=lot, kind=kind, grams=-grams, at=_now(), by=actor, **extra
-    )
-    _follow_stock(lot, actor)
+    movement = _move(lot, -grams, kind, actor, **extra)
+    _follow_stock(lot, actor, record=False)  # the operation's own event carries the change
     return movement
+
+
+_TAKE_FIELDS = (
+    "id",
+    "code",
+    "harvest_id",
+    "lab_result_id",
+    "product_type",
+    "grams",
+    "thc_percent",
+    "cbd_percent",
+    "harvest_date",
+    "best_before",
+    "status",
+    "stock",
+)
+
+
+def lot_take(code: str, grams: Decimal) -> Lot:
+    """Lock a lot by taking ``grams`` off its stock, in one statement (``UPDATE … RETURNING``):
+    the lot as it is now, with its stock after the take and its strain's name
+    (``lot.strain_name``). The stock may come back below zero: the caller then refuses with
+    ``lot_take_refusal`` and its transaction, rolled back, leaves the lot as it was. The
+    dispensing's hot path; ``take_movement`` writes the movement that goes with it."""
+    from django.db import connection
+
+    table = Lot._meta.db_table
+    columns = ", ".join(_TAKE_FIELDS)
+    sql = (
+        f"UPDATE {table} SET stock = ROUND(stock - %s, 2) WHERE code = %s "  # noqa: S608
+        f"RETURNING {columns}, (SELECT s.name FROM harvests_harvest h "
+        "JOIN harvests_batch b ON b.id = h.batch_id JOIN harvests_strain s ON s.id = b.strain_id "
+        f"WHERE h.id = {table}.harvest_id)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [grams, code])
+        row = cursor.fetchone()
+    if row is None:
+        raise errors.not_found()
+    fields = {f.attname: f for f in Lot._meta.concrete_fields}
+    values: dict[str, Any] = {}
+    for name, value in zip(_TAKE_FIELDS, row[:-1], strict=True):
+        field = fields[name]
+        if isinstance(field, models.DecimalField) and value is not None:
+            value = exact(Decimal(str(value)))
+        else:
+            value = field.to_python(value)
+        values[name] = value
+    lot = Lot.from_db(connection.alias, list(_TAKE_FIELDS), [values[n] for n in _TAKE_FIELDS])
+    lot.strain_name = row[-1] or ""  # type: ignore[attr-defined]
+    return lot
+
+
+def lot_take_refusal(lot: Lot, grams: Decimal) -> ServiceError | None:
+    """``STOCK_SHORT`` when the take left the lot below zero."""
+    return _short(lot, lot.stock + grams) if lot.stock < 0 else None
+
+
+def take_movement(
+    lot: Lot, grams: Decimal, actor: Any, *, member: Member | None, reference: str
+) -> tuple[StockMovement, str]:
+    """The dispensing's stock movement, after ``lot_take`` (no audit event of its own: the
+    dispensing's event carries it). Returns it and the lot's new status if it ran empty."""
+    movement = StockMovement.objects.create(
+        lot=lot,
+        kind=MovementKind.DISPENSING_OUT,
+        grams=-grams,
+        balance_after=lot.stock,
+        member=member,
+        reference=reference[:40],
+        at=_now(),
+        by=actor,
+    )
+    return movement, _follow_stock(lot, actor, record=False)
 
 
 @transaction.atomic
@@ -570,9 +671,9 @@ def lot_destroy(
 def stock_withdraw(
     *, actor: Any, code: str, grams: Any, member: Member | None, reference: str
 ) -> StockMovement:
-    """Take grams out of a released lot for a dispensing (the dispensing service checks the
-    member's rules). Refused with ``STOCK_SHORT`` below zero. Locks the lot row, so concurrent
-    counters never together take more than the stock."""
+    """Take grams out of a released lot on its own, with its own audit event (the dispensing
+    service takes them with ``lot_take`` inside its transaction instead). Refused with
+    ``STOCK_SHORT`` below zero. Locks the lot row."""
     lot = _lock_lot(code)
     if lot.status != LotStatus.RELEASED:
         raise ServiceError(LOT_NOT_RELEASED, _("This lot is not released."))
@@ -600,26 +701,20 @@ def stock_withdraw(
 def stock_return(
     *, actor: Any, code: str, grams: Any, member: Member | None, reference: str, reason: str
 ) -> StockMovement:
-    """Put grams back into a lot for a reversed dispensing. Locks the lot."""
+    """Put grams back into a lot for a reversed dispensing. Locks the lot. No audit event of its
+    own: the reversal's event carries the movement (and the lot's release if it was empty)."""
     lot = _lock_lot(code)
     amount = parse_grams(grams, allow_zero=False)
-    movement = StockMovement.objects.create(
-        lot=lot,
-        kind=MovementKind.DISPENSING_REVERSAL,
-        grams=amount,
+    movement = _move(
+        lot,
+        amount,
+        MovementKind.DISPENSING_REVERSAL,
+        actor,
         member=member,
         reference=reference[:40],
         reason=required_text(reason, "reason"),
-        at=_now(),
-        by=actor,
     )
-    _follow_stock(lot, actor)
-    audit_record(
-        actor=actor,
-        action="stock.return",
-        subject=lot,
-        payload={"movement": movement.pk, "grams": amount, "reference": reference},
-    )
+    _follow_stock(lot, actor, record=False)
     return movement
 
 
@@ -630,16 +725,8 @@ def stock_correct(*, actor: Any, code: str, grams: Any, reason: str) -> StockMov
     lot = _lock_lot(code)
     amount = parse_signed_grams(grams)
     reason = required_text(reason, "reason")
-    if amount < 0 and -amount > lot_stock(lot.pk):
-        raise ServiceError(
-            STOCK_SHORT,
-            _("Only %(stock)s g are left in lot %(code)s.")
-            % {"stock": lot_stock(lot.pk), "code": lot.code},
-        )
-    movement = StockMovement.objects.create(
-        lot=lot, kind=MovementKind.CORRECTION, grams=amount, reason=reason, at=_now(), by=actor
-    )
-    _follow_stock(lot, actor)
+    movement = _move(lot, amount, MovementKind.CORRECTION, actor, reason=reason)
+    _follow_stock(lot, actor, record=False)  # stock.correct's event carries the change
     audit_record(
         actor=actor,
         action="stock.correct",

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import threading
-from typing import Any
-
 import pytest
-from django.db import connections
 
-from club.errors import ServiceError
 from governance.models import Participation, SealedBallot
 from governance.services import ballot_cast, poll_create, poll_open
 from tests.factories import make_assembly, make_member, set_rules
+from tests.threads import together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -28,26 +24,9 @@ def test_fifty_parallel_ballots_for_one_member_give_one() -> None:
         visibility="secret",
     )
     poll_open(actor=None, poll_id=poll.pk)
-    barrier = threading.Barrier(50)
-    results: list[Any] = []
-    lock = threading.Lock()
-
-    def work(i: int) -> None:
-        try:
-            barrier.wait()
-            out: Any = ballot_cast(user=voter.user, poll_id=poll.pk, choice=["yes", "no"][i % 2])
-        except ServiceError as exc:
-            out = exc.code
-        finally:
-            connections.close_all()
-        with lock:
-            results.append(out)
-
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(50)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = together(
+        50, lambda i: ballot_cast(user=voter.user, poll_id=poll.pk, choice=["yes", "no"][i % 2])
+    )
     assert sum(1 for r in results if r != "ALREADY_VOTED") == 1
     assert results.count("ALREADY_VOTED") == 49
     assert Participation.objects.filter(poll=poll).count() == 1
