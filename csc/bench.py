@@ -39,7 +39,8 @@ def main() -> None:
     from django.test.utils import setup_test_environment
 
     setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    old_name = connection.settings_dict["NAME"]  # create_test_db returns the new one
+    connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         from itertools import count
 
@@ -120,7 +121,10 @@ def main() -> None:
             f"({result.events / elapsed:,.0f} events/s), ok={result.ok}"
         )
         if connection.vendor != "postgresql":
-            print("\nannual reports: skipped (the year of 500,000 dispensings needs PostgreSQL)")
+            print(
+                "\nannual reports and the club at scale: skipped, they need PostgreSQL "
+                "(DATABASE_URL=postgres://postgres@127.0.0.1:5432/csc make bench)"
+            )
             return
         from csc import bench_year
 

@@ -1,10 +1,11 @@
 """`make bench`, the club at scale (issue 13): for 1,000, 5,000 and 20,000 members with a year of
 history in proportion (100 dispensings a member, so about 500,000 at 5,000), on PostgreSQL:
 
-- the dispensing service alone with 1, 2, 4 and 8 counters at once (each its own connection, on
-  distinct members and lots), beside the cheapest audited write (one row and one audit event)
-  at the same concurrency, so dispensing shows as a ratio to it;
-- over HTTP through gunicorn (4 workers, a new database connection per request): a dispensing
+- the dispensing service alone with 1, 2, 4 and 8 counters at once (each its own process and
+  connection, on distinct members and lots), beside the cheapest audited write (one row and one
+  audit event) at the same concurrency, so dispensing shows as a ratio to it;
+- over HTTP through gunicorn (4 workers, each keeping its database connection as production
+  does): a dispensing
   (API, bearer token), the counter panel and a name lookup at the counter, at 1 to 16 users;
 - the SQL statements of each measured request.
 
@@ -181,31 +182,40 @@ def build(members: int) -> dict[str, Any]:
 
 
 def _together(n: int, work: Callable[[int], list[float]]) -> tuple[list[float], float]:
+    """``work(0)`` … ``work(n - 1)`` in ``n`` processes (as counters are separate gunicorn
+    workers: separate connections, no shared interpreter lock), released at once. Their
+    latencies, and the wall time from the release to the last one's end."""
+    import multiprocessing
+
     from django.db import connections
 
-    barrier = threading.Barrier(n)
-    results: list[list[float]] = [[] for _ in range(n)]
-    failures: list[BaseException] = []
+    connections.close_all()  # a forked process must open its own connection
+    context = multiprocessing.get_context("fork")
+    barrier = context.Barrier(n + 1)
+    queue = context.Queue()
 
     def run(i: int) -> None:
         try:
-            barrier.wait(timeout=60)
-            results[i] = work(i)
+            barrier.wait(timeout=120)
+            queue.put((i, work(i), ""))
         except BaseException as exc:
-            failures.append(exc)
+            queue.put((i, [], repr(exc)))
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    processes = [context.Process(target=run, args=(i,)) for i in range(n)]
+    for p in processes:
+        p.start()
+    barrier.wait(timeout=120)
     start = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=600)
+    results = [queue.get(timeout=600) for _ in processes]
     wall = time.perf_counter() - start
-    if failures or any(t.is_alive() for t in threads):
-        raise RuntimeError(f"a counter failed or hung: {failures[:1]}")
-    return [s for r in results for s in r], wall
+    for p in processes:
+        p.join(timeout=60)
+    failures = [error for _i, _samples, error in results if error]
+    if failures:
+        raise RuntimeError(f"a counter failed: {failures[0]}")
+    return [s for _i, samples, _e in results for s in samples], wall
 
 
 def service(ctx: dict[str, Any], offset: int) -> list[dict[str, Any]]:
@@ -320,7 +330,7 @@ def gunicorn(database_url: str) -> tuple[subprocess.Popen[bytes], int]:
         **os.environ,
         "DATABASE_URL": database_url,
         "DJANGO_SETTINGS_MODULE": "csc.settings.test",
-        "CONN_MAX_AGE": "0",
+        "CONN_MAX_AGE": "60",  # as csc.settings.production: a worker keeps its connection
     }
     env.pop("REDIS_URL", None)
     process = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
@@ -455,7 +465,8 @@ def http_load(ctx: dict[str, Any], port: int, offset: int) -> list[dict[str, Any
 def measure(members: int) -> dict[str, Any]:
     from django.db import connection
 
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    old_name = connection.settings_dict["NAME"]  # create_test_db returns the new one
+    connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         started = time.perf_counter()
         ctx = build(members)
@@ -516,17 +527,16 @@ def report(results: list[dict[str, Any]]) -> None:
     print("|---|---|---|---|---|---|---|---|---|")
     for r in results:
         for h in r["http"]:
-            target = (
-                TARGET_HTTP_DISPENSE_P95_MS
-                if h["path"] == "dispensing (API)"
-                else TARGET_PAGE_P95_MS
-            )
-            judged = h["users"] == 8 if h["path"] == "dispensing (API)" else True
+            dispensing = h["path"] == "dispensing (API)"
+            target = TARGET_HTTP_DISPENSE_P95_MS if dispensing else TARGET_PAGE_P95_MS
+            # Judged where issue 13 sets a target: a dispensing at 8 users, a page at 1 (each
+            # clerk's own lookup); every row must be free of errors.
+            judged = h["users"] == (8 if dispensing else 1)
             ok = h["error_rate"] == 0 and (not judged or h["p95"] <= target)
             print(
                 f"| {r['members']:,} | {h['users']} | {h['path']} | {h['requests']} | "
                 f"{h['p50']:.1f} | {h['p95']:.1f} | {h['per_s']:.0f} | "
-                f"{h['error_rate']:.1%} | {verdict(ok)} |"
+                f"{h['error_rate']:.1%} | {verdict(ok) if judged or not ok else ''} |"
             )
     print("\n| members | SQL statements: dispensing (API) | counter panel | name lookup |")
     print("|---|---|---|---|")

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Lower
 
 from club.validation import as_number
 from members.models import (
@@ -42,6 +43,12 @@ def member_search(*, query: str = "", status: str = "") -> QuerySet[Member]:
         else:
             for word in query.split()[:4]:
                 qs = qs.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+            if status in MemberStatus.values:
+                qs = qs.filter(status=status)
+            # Matches by name, alphabetically: an order no index holds, so PostgreSQL finds the
+            # few matches in the trigram indexes and sorts them, instead of walking every member
+            # in number order to filter them (which grows with the club).
+            return qs.order_by(Lower("last_name"), Lower("first_name"), "number")
     if status in MemberStatus.values:
         qs = qs.filter(status=status)
     return qs.order_by("number")
