@@ -83,22 +83,27 @@ def test_a_ledger_leg_and_a_deleted_row(club) -> None:
     )
 
 
-def test_a_secret_ballots_choice(club) -> None:
+def closed_poll(question: str, visibility: str, voters: int) -> Any:
+    """A poll put to a new assembly, every voter voting no, closed."""
     from governance.services import ballot_cast, poll_close, poll_create, poll_open
 
-    voters = [make_member(card=False) for _ in range(3)]
+    members = [make_member(card=False) for _ in range(voters)]
     assembly = make_assembly()
     poll = poll_create(
         actor=None,
         item_id=assembly.items.order_by("position")[0].pk,
-        question="Secret?",
+        question=question,
         majority="simple",
-        visibility="secret",
+        visibility=visibility,
     )
     poll_open(actor=None, poll_id=poll.pk)
-    for voter in voters:
-        ballot_cast(user=voter.user, poll_id=poll.pk, choice="no")
-    closed = poll_close(actor=None, poll_id=poll.pk)
+    for member in members:
+        ballot_cast(user=member.user, poll_id=poll.pk, choice="no")
+    return poll_close(actor=None, poll_id=poll.pk)
+
+
+def test_a_secret_ballots_choice(club) -> None:
+    closed = closed_poll("Secret?", "secret", voters=3)
     assert (closed.result or {}).get("counts", {}).get("no") == 3
     assert audit_verify().ok
     ballot = SecretBallot.objects.first()
@@ -133,21 +138,8 @@ def test_an_expelled_member_set_back_to_active_is_named(club) -> None:
 
 def test_a_polls_result_and_its_motion(club) -> None:
     from governance.models import Poll
-    from governance.services import ballot_cast, poll_close, poll_create, poll_open
 
-    voters = [make_member(card=False) for _ in range(2)]
-    assembly = make_assembly()
-    poll = poll_create(
-        actor=None,
-        item_id=assembly.items.order_by("position")[0].pk,
-        question="Raise the fee?",
-        majority="simple",
-        visibility="named",
-    )
-    poll_open(actor=None, poll_id=poll.pk)
-    for voter in voters:
-        ballot_cast(user=voter.user, poll_id=poll.pk, choice="no")
-    poll_close(actor=None, poll_id=poll.pk)
+    poll = closed_poll("Raise the fee?", "named", voters=2)
     assert audit_verify().ok
     result = Poll.objects.get(pk=poll.pk).result
     assert result is not None
