@@ -29,6 +29,12 @@ class ClubForm(forms.Form):
     currency = forms.CharField(label=_("Currency"), max_length=3, min_length=3)
     language = forms.ChoiceField(label=_("Language of documents"), choices=settings.LANGUAGES)
     jurisdiction = forms.ChoiceField(label=_("Jurisdiction"), choices=Jurisdiction.choices)
+    trends_min_group = forms.IntegerField(
+        label=_("Smallest group in anonymised trends"),
+        min_value=2,
+        max_value=100,
+        help_text=_("Groups with fewer members are not shown, so nobody is singled out."),
+    )
 
     def __init__(self, *args: Any, club: Club, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -61,6 +67,7 @@ class ClubForm(forms.Form):
             "currency",
             "language",
             "jurisdiction",
+            "trends_min_group",
         ):
             self.initial.setdefault(key, getattr(club, key))
 
@@ -79,6 +86,7 @@ class ClubForm(forms.Form):
                 "currency",
                 "language",
                 "jurisdiction",
+                "trends_min_group",
             )
         ]
 

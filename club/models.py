@@ -9,6 +9,7 @@ import pgtrigger
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
@@ -193,6 +194,12 @@ class Club(models.Model):
     )
     jurisdiction = models.CharField(_("jurisdiction"), max_length=10, choices=Jurisdiction.choices)
     rule_overrides = models.JSONField(_("rule overrides"), default=dict, blank=True)
+    trends_min_group = models.PositiveSmallIntegerField(
+        _("smallest group in anonymised trends"),
+        default=5,
+        validators=[MinValueValidator(2), MaxValueValidator(100)],
+        help_text=_("Groups with fewer members are not shown, so nobody is singled out."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     # Covered by the audit chain (club.digests): the law it runs under and its stricter rules.

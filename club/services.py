@@ -33,6 +33,7 @@ CLUB_FIELDS = (
     "currency",
     "language",
     "jurisdiction",
+    "trends_min_group",
 )
 
 

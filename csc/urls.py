@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("governance.urls")),
     path("", include("finance.urls")),
     path("", include("compliance.urls")),
+    path("", include("prevention.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

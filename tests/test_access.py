@@ -30,6 +30,7 @@ OUR_APPS = (
     "finance",
     "governance",
     "compliance",
+    "prevention",
     "csc",
 )
 # Parameter name → a value to put in the path (objects that do not exist give 404, which is

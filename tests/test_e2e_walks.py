@@ -187,3 +187,20 @@ def test_every_member_page_fits_a_390_px_phone(page: Any) -> None:
     assert page.locator("[data-testid=receipt]").inner_text().strip()
     assert page.get_by_role("button", name="Vote").count() == 0
     shot(page, "member-voted")
+
+
+def test_the_prevention_officer_reads_the_trends_and_sees_no_one(page: Any) -> None:
+    """Issue 14, point 2: the officer signs in, opens the trends from the menu, and finds groups
+    of at least k members and no name."""
+    set_rules("DE")
+    lot = make_lot(grams="500", thc="9")
+    members = [make_member(age=35, last_name=f"Walker{i}") for i in range(5)]
+    for m in members:
+        dispense(m, lot, "2")
+    officer = make_user(roles=(Role.PREVENTION_OFFICER,), mfa=True)
+    sign_in(page, officer.email, totp=True)
+    page.get_by_role("link", name="Trends").first.click()
+    expect(page.get_by_role("heading", name="Anonymised trends")).to_be_visible()
+    expect(page.locator("td", has_text="10.00 g").first).to_be_visible()
+    assert "Walker" not in page.content()
+    shot(page, "prevention-trends")

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "finance",
     "governance",
     "compliance",
+    "prevention",
 ]
 
 MIDDLEWARE = [
