@@ -60,43 +60,23 @@ def audit_record(
     actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
     records = digests.take()
     body = canonical_json({**(payload or {}), "records": records} if records else (payload or {}))
-    at = timezone.now()
+    fields: dict[str, Any] = {
+        "at": timezone.now(),
+        "actor_id": actor_id,
+        "action": action,
+        "subject_type": subject_type,
+        "subject_id": subject_id,
+        "payload": body,
+    }
     connection = transaction.get_connection()
     if connection.vendor == "postgresql":
-        event = _append_in_one_statement(
-            connection,
-            at=at,
-            actor_id=actor_id,
-            action=action,
-            subject_type=subject_type,
-            subject_id=subject_id,
-            payload=body,
-        )
+        event = _append_in_one_statement(connection, fields)
         if event is not None:
             return event
     head = _lock_head()
     seq = head.seq + 1
-    digest = compute_hash(
-        prev_hash=head.hash,
-        seq=seq,
-        at=at,
-        actor_id=actor_id,
-        action=action,
-        subject_type=subject_type,
-        subject_id=subject_id,
-        payload=body,
-    )
-    event = AuditEvent(
-        seq=seq,
-        at=at,
-        actor_id=actor_id,
-        action=action,
-        subject_type=subject_type,
-        subject_id=subject_id,
-        payload=body,
-        prev_hash=head.hash,
-        hash=digest,
-    )
+    digest = compute_hash(prev_hash=head.hash, seq=seq, **fields)
+    event = AuditEvent(seq=seq, prev_hash=head.hash, hash=digest, **fields)
     event.save()
     head.seq, head.hash, head.prev_hash = seq, digest, head.hash
     head.save(update_fields=["seq", "hash", "prev_hash"])
@@ -122,39 +102,26 @@ INSERT INTO club_auditevent
 SELECT seq, %s, %s, %s, %s, %s, %s, prev_hash, hash FROM head
 RETURNING id, seq, prev_hash, hash
 """
+_EVENT_COLUMNS = ("at", "actor_id", "action", "subject_type", "subject_id", "payload")
 
 
-def _append_in_one_statement(
-    connection: Any,
-    *,
-    at: Any,
-    actor_id: int | None,
-    action: str,
-    subject_type: str,
-    subject_id: str,
-    payload: str,
-) -> AuditEvent | None:
+def _append_in_one_statement(connection: Any, fields: dict[str, Any]) -> AuditEvent | None:
     """The event, or None when the chain has no head row yet (the first event creates it)."""
     header = canonical_json(
         {
             "seq": 0,
-            "at": at.astimezone(dt.UTC).isoformat(),
-            "actor": actor_id,
-            "action": action,
-            "subject_type": subject_type,
-            "subject_id": subject_id,
+            "at": fields["at"].astimezone(dt.UTC).isoformat(),
+            "actor": fields["actor_id"],
+            "action": fields["action"],
+            "subject_type": fields["subject_type"],
+            "subject_id": fields["subject_id"],
         }
     )
     before, after = header.split('"seq":0', 1)
     params = [
         "\n" + before + '"seq":',
-        after + "\n" + payload,
-        at,
-        actor_id,
-        action,
-        subject_type,
-        subject_id,
-        payload,
+        after + "\n" + fields["payload"],
+        *(fields[name] for name in _EVENT_COLUMNS),
     ]
     with connection.cursor() as cursor:
         cursor.execute(_APPEND_SQL, params)
@@ -162,18 +129,7 @@ def _append_in_one_statement(
     if row is None:
         return None
     pk, seq, prev_hash, digest = row
-    event = AuditEvent(
-        pk=pk,
-        seq=seq,
-        at=at,
-        actor_id=actor_id,
-        action=action,
-        subject_type=subject_type,
-        subject_id=subject_id,
-        payload=payload,
-        prev_hash=prev_hash,
-        hash=digest,
-    )
+    event = AuditEvent(pk=pk, seq=seq, prev_hash=prev_hash, hash=digest, **fields)
     event._state.adding = False
     return event
 

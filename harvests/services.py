@@ -557,18 +557,10 @@ def _outflow(lot: Lot, grams: Decimal, kind: str, actor: Any, **extra: Any) -> S
     return movement
 
 
+# The lot as the counter needs it: its key, what the chain covers of it, and its stock.
 _TAKE_FIELDS = (
     "id",
-    "code",
-    "harvest_id",
-    "lab_result_id",
-    "product_type",
-    "grams",
-    "thc_percent",
-    "cbd_percent",
-    "harvest_date",
-    "best_before",
-    "status",
+    *(Lot._meta.get_field(name).attname for name in Lot.AUDITED),  # type: ignore[union-attr]
     "stock",
 )
 
