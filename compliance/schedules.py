@@ -103,6 +103,16 @@ DEFAULTS: tuple[Default, ...] = (
         ),
     ),
     Default(
+        "prevention-certificate",
+        "prevention.tasks.certificate_reminders_task",
+        "0",
+        "8",
+        description=gettext_noop(
+            "Remind the prevention officer and the board before the officer's training "
+            "certificate lapses."
+        ),
+    ),
+    Default(
         "jobs-recover",
         "compliance.tasks.jobs_recover",
         "*/5",

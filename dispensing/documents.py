@@ -25,6 +25,16 @@ WARNINGS = [
         "national helpline."
     ),
 ]
+# Higher apps add where to find help (the prevention officer's referral directory): each hook
+# returns lines for the leaflet.
+_LEAFLET_HELP: list[Callable[[], list[str]]] = []
+
+
+def register_leaflet_help(hook: Callable[[], list[str]]) -> None:
+    if hook not in _LEAFLET_HELP:
+        _LEAFLET_HELP.append(hook)
+
+
 # The line every receipt carries whole.
 RECEIPT_WARNING = gettext_noop("For the member's own use only. Passing it on is an offence.")
 
@@ -37,6 +47,9 @@ def _document(title: str, *, receipt: bool, leaflet: bool) -> Callable[[Dispensi
                 "d": d,
                 "dispensed_at": timezone.localtime(d.dispensed_at),
                 "warnings": [_(text) for text in WARNINGS],
+                "help_lines": [line for hook in _LEAFLET_HELP for line in hook()]
+                if leaflet
+                else [],
                 "with_receipt": receipt,
                 "with_leaflet": leaflet,
             },

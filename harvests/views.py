@@ -4,12 +4,9 @@ balance, and one form page per action."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from django import forms
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,8 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from club.errors import ServiceError
-from club.pages import call_service, refusal_on_form
+from club.pages import call_service, form_page
 from club.roles import Role, acts_as, role_required
 from harvests import forms as f
 from harvests import services
@@ -26,33 +22,6 @@ from harvests.models import STAGE_MOVES, Batch, Harvest, Lot, Stage
 from harvests.selectors import batches_by_stage, demand_vs_plan, lots_with_stock, mass_balance
 
 GROW = (Role.GROWER, Role.BOARD)
-
-
-def form_page(
-    request: HttpRequest,
-    form_class: type[forms.Form],
-    *,
-    title: Any,
-    action: Callable[[dict[str, Any]], Any],
-    done: str,
-    intro: Any = "",
-    initial: dict[str, Any] | None = None,
-    form_kwargs: dict[str, Any] | None = None,
-) -> HttpResponse:
-    """A page with one form whose valid data goes to ``action`` (a service call). A refusal
-    shows on the form and writes nothing."""
-    form = form_class(
-        request.POST or None, request.FILES or None, initial=initial, **(form_kwargs or {})
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            action(form.cleaned_data)
-        except ServiceError as exc:
-            refusal_on_form(form, exc, with_code=True)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect(done)
-    return render(request, "harvests/form.html", {"form": form, "title": title, "intro": intro})
 
 
 @role_required(*GROW)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Sum
+from django.db.models import OuterRef, Subquery, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
@@ -24,6 +24,7 @@ from club.selectors import club_get, rulebook_get
 from dispensing.models import Dispensing
 from members.models import Member, MemberStatus
 from members.rules import add_months, age_on
+from prevention.models import Appointment, Article, ConceptVersion, ConsentChange, Contact, Service
 
 # Statistical age bands (not legal limits; the young adults' band comes from the rulebook).
 AGE_BANDS = ((21, 29), (30, 44), (45, 200))
@@ -164,3 +165,153 @@ def _near_limit(book: Rulebook, today: dt.date, k: int) -> tuple[int, int] | Non
     if 0 < near < k:
         return None
     return near, len(active)
+
+
+# Certificate reminders go out when this many days (or fewer) are left before it lapses; the
+# last step, 0, is the day it lapses. One reminder per step.
+REMINDER_STEPS = (60, 14, 0)
+
+
+# --- The officer's desk -------------------------------------------------------------------------
+
+# A signal: "at or near the limit" in each of this many complete months in a row ...
+SIGNAL_MONTHS = 3
+# ... or a complete month at least this many times the average of the months before it.
+RISE_FACTOR = Decimal(2)
+
+
+def current_officers() -> list[Any]:
+    """The users whose latest appointment record appoints them (most recent first)."""
+
+    latest: dict[int, Any] = {}
+    for a in Appointment.objects.select_related("user").order_by("effective_on", "pk"):
+        latest[a.user_id] = a
+    return [
+        a.user
+        for a in sorted(latest.values(), key=lambda a: a.effective_on, reverse=True)
+        if a.kind == Appointment.Kind.APPOINTED
+    ]
+
+
+def consenting() -> Any:
+    """The active members whose latest answer is consent to be contacted."""
+
+    latest = ConsentChange.objects.filter(member=OuterRef("pk")).order_by("-at", "-pk")
+    return Member.objects.filter(status=MemberStatus.ACTIVE).filter(
+        pk__in=Member.objects.annotate(given=Subquery(latest.values("given")[:1]))
+        .filter(given=True)
+        .values("pk")
+    )
+
+
+def consent_of(member: Member) -> bool:
+    return consenting().filter(pk=member.pk).exists()
+
+
+@dataclass
+class Signal:
+    member: Member
+    at_limit_months: int  # complete months in a row at or near the limit, newest first
+    rise: Decimal | None  # last complete month over the average of the ones before
+    months: list[tuple[dt.date, Decimal]]
+    limit: Decimal | None
+    last_contact: Any = None
+
+
+def signals(*, today: dt.date) -> list[Signal]:
+    """For consenting members only: three complete months in a row at or near the monthly limit,
+    or a steep rise in the last complete month. Two queries and one per member with a signal."""
+
+    book = rulebook_get(club=club_get())
+    this_month = today.replace(day=1)
+    months = [add_months(this_month, -i) for i in range(1, SIGNAL_MONTHS + 2)]  # newest first
+    members = {
+        m.pk: m
+        for m in consenting().only("id", "number", "first_name", "last_name", "date_of_birth")
+    }
+    if not members:
+        return []
+    grams: dict[int, dict[dt.date, Decimal]] = defaultdict(dict)
+    rows = (
+        Dispensing.objects.filter(
+            member_id__in=list(members),
+            reversal__isnull=True,
+            local_date__gte=months[-1],
+            local_date__lt=this_month,
+        )
+        .annotate(month=TruncMonth("local_date"))
+        .values("member_id", "month")
+        .annotate(g=Sum("grams"))
+    )
+    for row in rows:
+        month = row["month"]
+        month = month.date() if isinstance(month, dt.datetime) else month
+        grams[row["member_id"]][month] = row["g"]
+    found: list[Signal] = []
+    for pk, member in members.items():
+        young = book.is_young_adult(age_on(member.date_of_birth, months[0]))
+        limit = book.young_adult_month_grams if young else book.month_grams
+        used = [(m, grams[pk].get(m, Decimal(0))) for m in months]
+        streak = 0
+        if limit:
+            for _month, g in used:
+                if g < limit * NEAR_SHARE:
+                    break
+                streak += 1
+        before = [g for _m, g in used[1:]]
+        average = sum(before, Decimal(0)) / len(before)
+        last = used[0][1]
+        rise = exact(last / average) if average and last >= average * RISE_FACTOR else None
+        if streak >= SIGNAL_MONTHS or rise is not None:
+            found.append(Signal(member, streak, rise, used, limit))
+    for signal in found:
+        signal.last_contact = (
+            Contact.objects.filter(member=signal.member).order_by("-on", "-pk").first()
+        )
+    return sorted(found, key=lambda s: s.member.number)
+
+
+def contacts_of_consenting(limit: int = 50) -> Any:
+    """The latest contacts, only of members who consent now: a withdrawn consent hides them."""
+
+    return (
+        Contact.objects.filter(member__in=consenting())
+        .select_related("member", "referral", "recorded_by")
+        .order_by("-on", "-pk")[:limit]
+    )
+
+
+def certificate_status(user: Any, *, today: dt.date) -> dict[str, Any]:
+
+    certificate = user.prevention_certificates.order_by("-expires_on", "-pk").first()
+    if certificate is None:
+        return {"user": user, "certificate": None, "state": "missing"}
+    days = (certificate.expires_on - today).days
+    state = "lapsed" if days <= 0 else ("soon" if days <= max(REMINDER_STEPS) else "valid")
+    return {"user": user, "certificate": certificate, "days": days, "state": state}
+
+
+def articles_for(language: str) -> list[Any]:
+    """One published article per topic: in ``language`` where there is one, else in any other."""
+
+    chosen: dict[str, Any] = {}
+    for article in Article.objects.filter(published=True).order_by("topic", "language"):
+        if article.topic not in chosen or article.language == language:
+            chosen[article.topic] = article
+    return list(chosen.values())
+
+
+def services_listed() -> Any:
+
+    return Service.objects.filter(active=True).order_by("name")
+
+
+def concept_current() -> Any:
+
+    return ConceptVersion.objects.order_by("-version").first()
+
+
+def appointments() -> Any:
+    return Appointment.objects.select_related("user", "recorded_by").order_by(
+        "-effective_on", "-pk"
+    )

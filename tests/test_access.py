@@ -37,6 +37,7 @@ OUR_APPS = (
 # still "allowed": the role check comes first).
 SAMPLE_PARAMS = {
     "pk": "1",
+    "version": "1",
     "id": "1",
     "number": "1",
     "code": "X-1",

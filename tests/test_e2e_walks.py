@@ -6,6 +6,7 @@ Screenshots go to CSC_SCREENSHOTS when it is set, for a person to look at."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from decimal import Decimal
 from pathlib import Path
@@ -199,8 +200,100 @@ def test_the_prevention_officer_reads_the_trends_and_sees_no_one(page: Any) -> N
         dispense(m, lot, "2")
     officer = make_user(roles=(Role.PREVENTION_OFFICER,), mfa=True)
     sign_in(page, officer.email, totp=True)
-    page.get_by_role("link", name="Trends").first.click()
+    page.get_by_role("link", name="Prevention").first.click()
+    page.get_by_role("button", name="Trends").first.click()
     expect(page.get_by_role("heading", name="Anonymised trends")).to_be_visible()
     expect(page.locator("td", has_text="10.00 g").first).to_be_visible()
     assert "Walker" not in page.content()
     shot(page, "prevention-trends")
+
+
+def test_the_prevention_desk_walked_by_the_officer_a_member_on_a_phone_and_the_counter(
+    page: Any,
+) -> None:
+    """Issue 14: the officer publishes the concept, lists a service and writes an article; a
+    member on a 390 px phone reads them and agrees to be contacted; the officer then records a
+    contact with that member; the counter prints the article, and the handout is counted."""
+    from prevention.models import Contact, Handout
+    from prevention.services import appointment_record
+
+    set_rules("DE")
+    board = make_user(roles=(Role.BOARD,), mfa=True)
+    officer = make_user(roles=(), mfa=True, email="officer@test.example", first_name="Paula")
+    appointment_record(
+        actor=board,
+        user_id=officer.pk,
+        kind="appointed",
+        effective_on=dt.date.today(),
+        decision="Board meeting, item 2",
+    )
+    member = make_member(first_name="Mia", last_name="Mitglied", email="mia@test.example")
+    make_user(roles=(Role.COUNTER,), mfa=True, email="clerk@test.example")
+
+    sign_in(page, "officer@test.example", totp=True)
+    page.get_by_role("link", name="Prevention").first.click()
+    expect(page.locator("[data-certificate=missing]")).to_be_visible()
+    shot(page, "prevention-desk-empty")
+    page.get_by_role("button", name="Publish a new version").click()
+    page.get_by_label("Title").fill("Health and youth-protection concept")
+    page.get_by_label("Text", exact=True).fill("We admit adults only.\n\nWe never advertise.")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Version 1, published")).to_be_visible()
+    page.goto("/prevention/")
+    page.get_by_role("button", name="Add a service").click()
+    page.get_by_label("Name").fill("Drogenberatung Mitte")
+    page.get_by_label("Kind").select_option("counselling")
+    page.get_by_label("Contact").fill("Musterweg 5, Berlin · 030 1234567")
+    page.get_by_label("Languages").fill("Deutsch, English")
+    page.get_by_label("Opening hours").fill("Mon-Thu 10-18")
+    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Write an article").click()
+    page.get_by_label("Topic").select_option("driving")
+    page.locator("#id_language").select_option("en")
+    page.get_by_label("Title").fill("Cannabis and driving")
+    page.locator("#id_body").fill("Do not drive after use.\n\nTHC slows reactions.")
+    page.get_by_label("Published").check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("link", name="Cannabis and driving")).to_be_visible()
+    shot(page, "prevention-desk")
+
+    base = "/".join(page.url.split("/")[:3])
+    phone_context = page.context.browser.new_context(
+        base_url=base, locale="en-GB", viewport={"width": 390, "height": 844}
+    )
+    phone = phone_context.new_page()
+    phone.set_default_timeout(15000)
+    sign_in(phone, "mia@test.example", totp=False)
+    phone.get_by_role("link", name="Health and help").first.click()
+    expect(phone.get_by_text("Drogenberatung Mitte")).to_be_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(phone, "member-prevention-help")
+    phone.get_by_role("button", name="I agree to be contacted").click()
+    expect(phone.locator("[data-consent=given]")).to_be_visible()
+    phone.get_by_role("link", name="Cannabis and driving").click()
+    expect(phone.get_by_text("THC slows reactions.")).to_be_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(phone, "member-prevention-article")
+    phone.goto("/prevention/concept/")
+    expect(phone.get_by_text("We never advertise.")).to_be_visible()
+    phone_context.close()
+
+    page.goto("/prevention/signals/")
+    expect(page.get_by_text("1 member has agreed to be contacted.")).to_be_visible()
+    page.get_by_label("Record a contact with member no.").fill(str(member.number))
+    page.keyboard.press("Enter")
+    page.get_by_label("Topic").select_option("driving")
+    page.get_by_label("Referred to").select_option(label="Drogenberatung Mitte")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("td", has_text="Mia Mitglied")).to_be_visible()
+    shot(page, "prevention-signals")
+    assert Contact.objects.filter(member=member, topic="driving").count() == 1
+
+    page.context.clear_cookies()
+    sign_in(page, "clerk@test.example", totp=True)
+    page.get_by_role("link", name="Handouts").first.click()
+    with page.expect_popup() as popup:
+        page.get_by_role("button", name="Print").click()
+    popup.value.wait_for_load_state()
+    shot(page, "counter-handouts")
+    assert Handout.objects.count() == 1

@@ -17,9 +17,10 @@ from tests.test_access import API_OPS, PAGES
 pytestmark = pytest.mark.django_db
 
 
-# Parameters naming the club's shared objects (an assembly, its polls and documents), which every
-# member may read; everything else a member can reach by id must be their own.
-SHARED_PARAMS = {"assembly_id", "poll_id", "document_id"}
+# Parameters naming the club's shared objects (an assembly, its polls and documents, the versions
+# of the health concept), which every member may read; everything else a member can reach by id
+# must be their own.
+SHARED_PARAMS = {"assembly_id", "poll_id", "document_id", "version"}
 
 
 def _member_can_open(access: object) -> bool:
