@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test lint bench seed migrate fmt clean totp
+.PHONY: run test lint bench seed migrate fmt clean totp backup restore
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -44,6 +44,15 @@ lint: $(STAMP)
 fmt: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# The database, the uploads and the checkpoints' public keys, in one folder (TO=..., default
+# var/backups/<time>); `make restore FROM=<folder>` puts it back and runs audit_verify.
+backup: $(STAMP)
+	$(MANAGE) backup $(if $(TO),--to $(TO))
+
+restore: $(STAMP)
+	@test -n "$(FROM)" || (echo "usage: make restore FROM=<backup folder>"; exit 2)
+	$(MANAGE) restore --from $(FROM)
 
 bench: $(STAMP)
 	$(BIN)/python -m csc.bench

@@ -1,10 +1,13 @@
 """Spreadsheet exports that are safe to open: a cell that a spreadsheet would run as a formula
-(starting with =, +, -, @, tab or carriage return) is written with a leading apostrophe."""
+(starting with =, +, -, @, tab or carriage return, also after leading spaces, and also in
+their full-width forms such as U+FF1D, which spreadsheets fold to the ASCII sign) is written
+with a leading apostrophe."""
 
 from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -15,7 +18,10 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def safe_cell(value: Any) -> str:
     text = "" if value is None else str(value)
-    return "'" + text if text[:1] in FORMULA_STARTS else text
+    # NFKC folds the full-width signs (U+FF1D, U+FF0B, U+FF0D, U+FF20) to ASCII; spaces before
+    # a sign do not disarm it.
+    first = unicodedata.normalize("NFKC", text.lstrip(" \u3000\u00a0"))[:1]
+    return "'" + text if first in FORMULA_STARTS or text[:1] in FORMULA_STARTS else text
 
 
 def csv_response(name: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> HttpResponse:

@@ -35,6 +35,12 @@ class ClubForm(forms.Form):
         max_value=100,
         help_text=_("Groups with fewer members are not shown, so nobody is singled out."),
     )
+    api_token_days = forms.IntegerField(
+        label=_("API tokens expire after (days)"),
+        min_value=1,
+        max_value=365,
+        help_text=_("A new token works this many days; then its owner makes a new one."),
+    )
 
     def __init__(self, *args: Any, club: Club, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -68,6 +74,7 @@ class ClubForm(forms.Form):
             "language",
             "jurisdiction",
             "trends_min_group",
+            "api_token_days",
         ):
             self.initial.setdefault(key, getattr(club, key))
 
@@ -87,6 +94,7 @@ class ClubForm(forms.Form):
                 "language",
                 "jurisdiction",
                 "trends_min_group",
+                "api_token_days",
             )
         ]
 

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from club.errors import AppendOnlyError
@@ -200,6 +201,12 @@ class Club(models.Model):
         validators=[MinValueValidator(2), MaxValueValidator(100)],
         help_text=_("Groups with fewer members are not shown, so nobody is singled out."),
     )
+    api_token_days = models.PositiveSmallIntegerField(
+        _("API tokens expire after (days)"),
+        default=90,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text=_("A new token works this many days; then its owner makes a new one."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     # Covered by the audit chain (club.digests): the law it runs under and its stricter rules.
@@ -230,12 +237,20 @@ class ApiToken(models.Model):
     digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # The token stops working at this time (the club's ``api_token_days`` after creation) ...
+    expires_at = models.DateTimeField(null=True)
+    # ... or when its owner's password changes: a digest of the password hash it was made under.
+    password_stamp = models.CharField(max_length=16, default="")
 
     class Meta:
         verbose_name = _("API token")
 
     def __str__(self) -> str:
         return f"{self.prefix}…"
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at is None or self.expires_at <= timezone.now()
 
 
 # --- Audit chain ----------------

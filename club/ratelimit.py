@@ -1,5 +1,10 @@
 """A small rate limit on the shared cache (Redis in production), for public writes such as
-membership applications. The client address is hashed: no IP address is stored or logged."""
+membership applications. The client address is hashed: no IP address is stored or logged.
+
+Behind the proxy every request comes from the proxy's address; the client's is read the way
+allauth reads it for the sign-in limits (``ALLAUTH_TRUSTED_PROXY_COUNT`` hops of
+X-Forwarded-For, set from ``CSC_TRUSTED_PROXIES``), so one client's attempts never lock out
+everyone behind the same proxy."""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ import hashlib
 import time
 
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -16,7 +22,12 @@ RATE_LIMITED = "RATE_LIMITED"
 
 
 def client_key(request: HttpRequest) -> str:
-    address = request.META.get("REMOTE_ADDR", "") or "unknown"
+    from allauth.core.internal.httpkit import get_client_ip
+
+    try:
+        address = get_client_ip(request) or "unknown"
+    except ImproperlyConfigured:  # fewer X-Forwarded-For entries than trusted proxies
+        address = request.META.get("REMOTE_ADDR", "") or "unknown"
     return hashlib.sha256(address.encode()).hexdigest()[:24]
 
 

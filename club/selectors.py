@@ -6,8 +6,10 @@ import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any
 
 from django.db.models import Exists, F, OuterRef, QuerySet
+from django.utils import timezone
 
 from club.models import ApiToken, AuditChainHead, Club, User
 from club.rulebook import Rulebook, build_rulebook
@@ -61,6 +63,12 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def password_stamp(user: Any) -> str:
+    """A short digest of the user's password hash: it changes whenever the password does, so a
+    token that carries the old one stops working."""
+    return hashlib.sha256(f"csc-token:{user.password}".encode()).hexdigest()[:16]
+
+
 def api_token_user(token: str) -> User | None:
     """The active user a bearer token belongs to, or None. One query: the user comes with their
     roles (a row per group) and whether they have a second factor, which ``club.roles`` reads
@@ -72,11 +80,16 @@ def api_token_user(token: str) -> User | None:
     totp = Authenticator.objects.filter(user_id=OuterRef("user_id"), type=Authenticator.Type.TOTP)
     rows = list(
         ApiToken.objects.select_related("user")
-        .filter(digest=token_digest(token), revoked_at__isnull=True, user__is_active=True)
+        .filter(
+            digest=token_digest(token),
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+            user__is_active=True,
+        )
         .annotate(role=F("user__groups__name"), totp=Exists(totp))
     )
-    if not rows:
-        return None
+    if not rows or rows[0].password_stamp != password_stamp(rows[0].user):
+        return None  # unknown, revoked, expired, or made before the password last changed
     user = rows[0].user
     names = {row.role for row in rows}
     user._csc_roles = frozenset(r for r in ALL_ROLES if r.value in names)  # type: ignore[attr-defined]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from typing import Any, TypeVar
 
@@ -18,9 +19,9 @@ from club.errors import ServiceError, StateConflict
 from club.models import ApiToken, Club, User
 from club.roles import ALL_ROLES, STAFF_ROLES, has_mfa, user_roles
 from club.rulebook import check_overrides
-from club.selectors import club_remember
+from club.selectors import club_remember, password_stamp
 from club.selectors import token_digest as _digest
-from club.validation import refusal_from
+from club.validation import name_problem, refusal_from
 
 M = TypeVar("M", bound=models.Model)
 
@@ -34,6 +35,7 @@ CLUB_FIELDS = (
     "language",
     "jurisdiction",
     "trends_min_group",
+    "api_token_days",
 )
 
 
@@ -127,6 +129,10 @@ def user_create(
     email = email.strip().lower()  # allauth stores and looks up addresses in lower case
     if User.objects.filter(email__iexact=email).exists():
         raise StateConflict("EMAIL_TAKEN", _("A user with this e-mail address already exists."))
+    for field, value in (("first_name", first_name), ("last_name", last_name)):
+        problem = name_problem(value)
+        if problem:
+            raise ServiceError(errors.INVALID_INPUT, problem, status=400, fields={field: [problem]})
     user = User(email=email, first_name=first_name, last_name=last_name)
     user.set_password(password)
     try:
@@ -177,7 +183,16 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     if user_roles(user) & STAFF_ROLES and not has_mfa(user):
         raise ServiceError(errors.MFA_REQUIRED, errors.MESSAGES[errors.MFA_REQUIRED], status=403)
     plain = "csc_" + secrets.token_urlsafe(32)
-    token = ApiToken(user=user, name=name, prefix=plain[:12], digest=_digest(plain))
+    club = Club.objects.first()
+    days = club.api_token_days if club else Club._meta.get_field("api_token_days").default
+    token = ApiToken(
+        user=user,
+        name=name,
+        prefix=plain[:12],
+        digest=_digest(plain),
+        expires_at=timezone.now() + dt.timedelta(days=days),
+        password_stamp=password_stamp(user),
+    )
     token.save()
     audit_record(actor=user, action="apitoken.create", subject=token, payload={"user": user.pk})
     return token, plain
@@ -192,6 +207,22 @@ def api_token_revoke(*, user: User, token_id: int) -> ApiToken:
         token.save(update_fields=["revoked_at"])
         audit_record(actor=user, action="apitoken.revoke", subject=token, payload={})
     return token
+
+
+def api_tokens_revoke_all(*, actor: Any, user: Any, reason: str) -> int:
+    """Revoke every live token of ``user`` (their membership ended), in the caller's
+    transaction. Returns how many."""
+    live = ApiToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True)
+    ids = list(live.values_list("pk", flat=True))
+    if ids:
+        ApiToken.objects.filter(pk__in=ids).update(revoked_at=timezone.now())
+        audit_record(
+            actor=actor,
+            action="apitoken.revoke_all",
+            subject=user,
+            payload={"tokens": ids, "reason": reason},
+        )
+    return len(ids)
 
 
 @transaction.atomic

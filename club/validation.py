@@ -3,6 +3,7 @@ and the problems by field, before anything is written."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -63,3 +64,23 @@ def as_number(text: Any) -> int | None:
     if value.isascii() and value.isdigit() and len(value) <= 9:
         return int(value)
     return None
+
+
+# Bidirectional controls (embeddings, overrides, isolates, marks): in a name they make text show
+# in another order than it is stored ("‮nimdA" shows as "Admin"), on the counter's panel, on a
+# card, in a list of voters. No one's name needs them.
+BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def name_problem(value: Any) -> str | None:
+    """Why ``value`` cannot be a person's name, or None."""
+    if isinstance(value, str) and BIDI_CONTROLS.search(value):
+        return str(_("A name cannot hold characters that change the direction of text."))
+    return None
+
+
+def validate_name(value: Any) -> None:
+    """Model and form validator for people's names."""
+    problem = name_problem(value)
+    if problem:
+        raise ValidationError(problem, code="bidi")

@@ -112,6 +112,7 @@ def account(request: HttpRequest) -> HttpResponse:
             "tokens": api_tokens_of(user_id=user.pk),
             "roles": [Role(r).label for r in sorted(user_roles(user))],
             "mfa": has_mfa(user),
+            "token_days": club.api_token_days if (club := club_get()) else 90,
         },
     )
     response["Cache-Control"] = "no-store"

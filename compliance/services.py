@@ -8,6 +8,7 @@ import logging
 import tempfile
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
@@ -82,10 +83,27 @@ def report_request(
     return run, True
 
 
-def _send(run_id: int) -> None:
+# Runs whose task could not be sent in this request or task (the broker was unreachable).
+_UNSENT: ContextVar[frozenset[int]] = ContextVar("csc_unsent_reports", default=frozenset())
+
+
+def _send(run_id: int) -> bool:
+    """Send the run's task. With the broker down the run stays queued (nothing is lost): the
+    recovery sweep sends it again once the broker is back. False when it was not sent."""
     from compliance.tasks import report_build
 
-    report_build.delay(run_id)
+    try:
+        report_build.delay(run_id)
+    except Exception as exc:  # kombu's OperationalError, redis' ConnectionError, a timeout ...
+        log.warning("report run %s stays queued: the task broker is unreachable (%s)", run_id, exc)
+        _UNSENT.set(_UNSENT.get() | {run_id})
+        return False
+    return True
+
+
+def report_unsent(run_id: int) -> bool:
+    """Whether this request could not send the run's task (the page then says so)."""
+    return run_id in _UNSENT.get()
 
 
 def _title(run: ReportRun) -> str:

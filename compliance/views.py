@@ -16,7 +16,7 @@ from club.roles import Role, acts_as, role_required
 from compliance import formatters
 from compliance.models import ReportKind, ReportRun, ReportState
 from compliance.periods import period_format, period_label
-from compliance.services import report_mark_submitted, report_request
+from compliance.services import report_mark_submitted, report_request, report_unsent
 
 READERS = (Role.TREASURER, Role.BOARD)
 # The register names every member: the board's alone.
@@ -61,6 +61,14 @@ def reports(request: HttpRequest) -> HttpResponse:
             run, created = result
             if not created:
                 messages.info(request, _("This report exists already; here it is."))
+            elif report_unsent(run.pk):
+                messages.warning(
+                    request,
+                    _(
+                        "The service that builds reports cannot be reached right now. Your "
+                        "request is saved and the report is built as soon as it is back."
+                    ),
+                )
             return redirect("compliance:report", run_id=run.pk)
         return redirect("compliance:reports")
     return render(

@@ -20,6 +20,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 from club.rulebook import Rulebook
+from club.validation import name_problem
 from members.rules import admission_problems
 
 REQUIRED = (
@@ -134,6 +135,8 @@ def check_row(
         v[name] = raw.get(name, "")
         if not v[name]:
             row.errors.append(_("%(col)s is empty.") % {"col": name})
+        elif name != "address" and name_problem(v[name]):
+            row.errors.append(f"{name}: {name_problem(v[name])}")
     email = raw.get("email", "").lower()
     try:
         validate_email(email)

@@ -7,6 +7,7 @@ one that changes a member or an application locks that row.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from decimal import Decimal
 from functools import partial
 from typing import Any
@@ -24,7 +25,8 @@ from club.quantities import parse_grams
 from club.roles import Role, user_roles
 from club.selectors import rulebook_get
 from club.sequences import next_value
-from club.services import lock_one, user_create, user_roles_set
+from club.services import api_tokens_revoke_all, lock_one, user_create, user_roles_set
+from club.validation import name_problem
 from members import mail
 from members.models import (
     APPLICATION_MOVES,
@@ -175,6 +177,10 @@ def application_submit(
         if not (value or "").strip():
             problems.setdefault(field, []).append(
                 Problem(errors.INVALID_INPUT, _("This field is required."))
+            )
+        elif field != "address" and name_problem(value):
+            problems.setdefault(field, []).append(
+                Problem(errors.INVALID_INPUT, str(name_problem(value)))
             )
     sponsor = None
     if sponsor_needed(book, therapeutic=therapeutic_use):
@@ -602,6 +608,7 @@ def member_status_change(
         payload={"from": old, "to": new_status, "effective_on": effective, "decision": decision.pk},
     )
     if new_status in (MemberStatus.ENDED, MemberStatus.EXPELLED):
+        api_tokens_revoke_all(actor=actor, user=member.user, reason=f"member.{kind}")
         waitlist_advance(actor=actor)
     return decision
 
@@ -636,6 +643,7 @@ def member_endings_apply(*, today: dt.date | None = None) -> int:
             subject=member,
             payload={"from": old, "to": MemberStatus.ENDED},
         )
+        api_tokens_revoke_all(actor=None, user=member.user, reason="member.end")
         count += 1
     if count:
         waitlist_advance(actor=None)
@@ -740,9 +748,14 @@ def import_job_create(*, actor: Any, filename: str, content: bytes) -> Any:
 
 
 def _run_later(job_id: int) -> None:
+    """Send the import's task; with the broker down the job stays queued and the recovery sweep
+    (``import_jobs_recover``) sends it once the broker is back."""
     from members.tasks import member_import_run
 
-    member_import_run.delay(job_id)
+    try:
+        member_import_run.delay(job_id)
+    except Exception as exc:  # the broker is unreachable
+        logging.getLogger(__name__).warning("import %s stays queued: %s", job_id, exc)
 
 
 @transaction.atomic
@@ -817,7 +830,8 @@ def import_job_run(*, job_id: int) -> str:
             jobs.job_beat(ImportJob, job_id, attempt)
     report = [r.report() for r in rows][: ImportJob.REPORT_LIMIT]
     if any(r.errors for r in rows) or not rows:
-        return finish(ImportJob.State.INVALID, total=total, done=total, report=report)
+        # A register with errors is never imported (a corrected file is a new job): erase it.
+        return finish(ImportJob.State.INVALID, total=total, done=total, report=report, content=b"")
     if not job.commit:
         return finish(ImportJob.State.CHECKED, total=total, done=total, report=report)
     try:
@@ -886,6 +900,7 @@ def _import_rows(
         total=total,
         done=total,
         report=report,
+        content=b"",  # the uploaded register is erased in the transaction that imports it
     ):
         raise jobs.LostClaim(f"import {job_id}")  # rolls the rows back: the other attempt imports
 

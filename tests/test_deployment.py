@@ -84,3 +84,36 @@ def test_the_demo_serves_without_debug_pages_and_with_static_files(tmp_path: Pat
     )
     assert out.returncode == 0, out.stderr[-2000:]
     assert "demo ok" in out.stdout
+
+
+def test_compose_puts_a_tls_proxy_in_front_and_checks_every_service() -> None:
+    """Issue 15, point 4: Caddy ends TLS and is the only published service; every long-running
+    service has a health check; the app trusts exactly one proxy hop; uploads are writable."""
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    proxy = services["proxy"]
+    assert proxy["image"].startswith("caddy")
+    assert {"80:80", "443:443"} <= set(proxy["ports"])
+    assert any("Caddyfile" in v for v in proxy["volumes"])
+    caddyfile = (ROOT / "deploy" / "caddy" / "Caddyfile").read_text()
+    assert "reverse_proxy web:8000" in caddyfile and "{$CSC_DOMAIN}" in caddyfile
+    assert "header_up X-Forwarded-For {remote_host}" in caddyfile  # replaces, never appends
+    published = [name for name, s in services.items() if s.get("ports")]
+    assert published == ["proxy"]
+    for name in ("web", "worker", "beat", "proxy", "db", "redis"):
+        assert "healthcheck" in services[name], name
+    env = services["web"]["environment"]
+    assert env["CSC_TRUSTED_PROXIES"] == "1" and env["HTTP_PROTOCOL"] == "https"
+    assert "--config" in services["web"]["command"]
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "mkdir -p /app/var/media && chown -R csc /app/var" in dockerfile
+    assert any(v.startswith("media:/app/var/media") for v in services["web"]["volumes"])
+
+
+def test_the_gunicorn_config_logs_no_query_string() -> None:
+    namespace: dict[str, object] = {}
+    exec((ROOT / "deploy" / "gunicorn.conf.py").read_text(), namespace)  # noqa: S102
+    log_format = str(namespace["access_log_format"])
+    assert "%(U)s" in log_format
+    for leak in ("%(r)s", "%(q)s", "%(f)s", "%(a)s", "%(h)s"):
+        assert leak not in log_format, leak

@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "club.sessions.StaffSessionTimeoutMiddleware",
     "club.middleware.ClubTimezoneMiddleware",
     "club.middleware.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -119,6 +120,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 # Seconds a connection is kept for the next request (production: 60); 0 closes it each time.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# A kept connection is checked before a request uses it: after a database restart the next
+# request opens a new one instead of failing.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, Celery --------------------------------------------------------------------------------
@@ -126,7 +130,7 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "club.cache.FailoverRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="csc"),
         }
@@ -162,6 +166,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     )
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Sending a task while Redis is down fails within seconds instead of hanging the request: the
+# job stays queued and the recovery sweep sends it again (club.jobs).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
 CELERY_TASK_SERIALIZER = CELERY_RESULT_SERIALIZER = "json"
 CELERY_RESULT_EXPIRES = 24 * 60 * 60
 # Schedules live in the database (django-celery-beat): the board sees and changes them, and a
@@ -213,6 +226,12 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/3m/key",
 }
+# Behind a reverse proxy (Caddy in docker-compose.yml): how many X-Forwarded-For hops to trust for
+# the client's address, which the sign-in and application rate limits key on. 0: REMOTE_ADDR.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("CSC_TRUSTED_PROXIES", default=0)
+# Staff sessions end after this many idle minutes, and this many hours after sign-in.
+CSC_STAFF_IDLE_MINUTES = env.int("CSC_STAFF_IDLE_MINUTES", default=30)
+CSC_STAFF_SESSION_HOURS = env.int("CSC_STAFF_SESSION_HOURS", default=12)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="csc")
 
@@ -237,6 +256,11 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # production serves what collectstatic gathered.
 WHITENOISE_USE_FINDERS = True
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploads are written whole or not at all (club.storage).
+STORAGES = {
+    "default": {"BACKEND": "club.storage.SafeFileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="csc <noreply@localhost>")
 if env.str("EMAIL_URL", default=""):

@@ -23,7 +23,7 @@ MEDIA_ROOT = Path(
     os.environ.get("CSC_TEST_MEDIA_ROOT") or tempfile.mkdtemp(prefix="csc-test-media-")
 )
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "club.storage.SafeFileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # A fixed key signs the test suite's checkpoints (a club sets its own in the environment).

@@ -56,6 +56,18 @@ def test_dry_run_then_commit_creates_every_member(board) -> None:
     m = Member.objects.get(legacy_number="A-7")
     assert m.forecasts.get().grams_per_month == 20.5
     assert m.decisions.get().kind == "import"
+    job.refresh_from_db()
+    assert bytes(job.content) == b""  # the uploaded register is erased once it is imported
+
+
+def test_a_register_with_errors_is_erased_and_a_name_with_bidi_controls_is_an_error(board) -> None:
+    set_rules("DE")
+    job = run(board, (HEADER + row(1) + row(2, last_name="\u202enimdA")).encode())
+    assert job.state == ImportJob.State.INVALID
+    assert bytes(job.content) == b""
+    bad = [r for r in job.report if not r["ok"]]
+    assert len(bad) == 1 and "direction of text" in " ".join(bad[0]["errors"])
+    assert not Member.objects.exists()
 
 
 def test_bad_rows_write_nothing(board) -> None:
