@@ -18,6 +18,7 @@ urlpatterns = [
     path("finance/journal.<str:fmt>", views.journal_export, name="journal_export"),
     path("finance/member-accounts.<str:fmt>", views.members_export, name="members_export"),
     path("finance/fees/", views.fees, name="fees"),
+    path("finance/fees/charge/", views.fees_charge_now, name="fees_charge_now"),
     path("finance/sepa/", views.sepa, name="sepa"),
     path("finance/sepa/runs/", views.sepa_run_new, name="sepa_run_new"),
     path("finance/sepa/<id:run_id>/file/", views.sepa_file, name="sepa_file"),

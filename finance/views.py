@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from club.errors import ServiceError
@@ -203,6 +204,24 @@ def fees(request: HttpRequest) -> HttpResponse:
             "prices": GramPrice.objects.select_related("adopted_by").order_by("-valid_from"),
         },
     )
+
+
+@role_required(Role.TREASURER)
+@require_POST
+def fees_charge_now(request: HttpRequest) -> HttpResponse:
+    """The daily fee run, now (before the annual assembly, or after the schedule changed). It
+    charges only what is due and not yet charged, so a second click charges nothing."""
+    from finance.fees import fees_charge
+
+    made = fees_charge()
+    if made:
+        messages.success(
+            request,
+            ngettext("%(n)s fee charged.", "%(n)s fees charged.", made) % {"n": made},
+        )
+    else:
+        messages.info(request, _("Every fee that is due is charged already."))
+    return redirect("finance:fees")
 
 
 @role_required(*READERS)

@@ -4,7 +4,8 @@
 - Admission: a person applies on a phone and confirms the e-mail; counter staff record the ID
   check; the board approves; the new member signs in on the phone, sees the quota and updates
   the forecast.
-- The treasurer books an expense with its receipt and finds it in the annual audit they download.
+- The treasurer books an expense with its receipt, runs the fees due, and finds the expense in
+  the annual audit they download.
 """
 
 from __future__ import annotations
@@ -113,10 +114,12 @@ def test_admission_from_the_application_to_the_members_first_forecast(
     phone_context.close()
 
 
-def test_the_treasurer_books_an_expense_and_finds_it_in_the_annual_audit(
+def test_the_treasurer_books_an_expense_runs_the_fees_and_finds_both_in_the_books(
     page: Any, tmp_path: Any
 ) -> None:
     from pathlib import Path
+
+    from django.utils import timezone
 
     from compliance.models import ReportRun
     from tests.compliance.conftest import YEAR, build_year
@@ -124,6 +127,17 @@ def test_the_treasurer_books_an_expense_and_finds_it_in_the_annual_audit(
 
     make_club()
     build_year()  # a year of fees, payments and costs: total expenses 80.00
+    from finance.fees import fee_schedule_set
+    from tests.finance.test_ledger import _adopted_poll
+
+    fee_schedule_set(  # the assembly's fee from this month on
+        actor=None,
+        valid_from=timezone.localdate().replace(day=1),
+        period="month",
+        membership_fee="12,00",
+        arrears_limit="36.00",
+        poll_id=_adopted_poll().pk,
+    )
     make_user(roles=(Role.TREASURER,), mfa=True, email="kasse@test.example")
     sign_in(page, "kasse@test.example", totp=True)
     # An expense with its scanned receipt, a comma as the decimal separator.
@@ -142,13 +156,28 @@ def test_the_treasurer_books_an_expense_and_finds_it_in_the_annual_audit(
     expense = Expense.objects.get(supplier="Gartenbedarf Nord")
     assert expense.amount == Decimal("19.90") and expense.document
     shot(page, "treasurer-2-booked")
+    # The fees due: charged once, a second click charges nothing.
+    from finance.models import FeeCharge
+
+    before = FeeCharge.objects.count()
+    page.goto("/finance/fees/")
+    page.get_by_role("button", name="Charge the fees due now").click()
+    page.wait_for_load_state()
+    shot(page, "treasurer-3-fees")
+    expect(page.get_by_text(re.compile(r"\d+ fees? charged\."))).to_be_visible()
+    charged = FeeCharge.objects.count() - before
+    assert charged > 0
+    shot(page, "treasurer-3-fees")
+    page.get_by_role("button", name="Charge the fees due now").click()
+    expect(page.get_by_text("Every fee that is due is charged already.")).to_be_visible()
+    assert FeeCharge.objects.count() - before == charged
     # The annual audit of that year counts it.
     page.goto("/reports/")
     page.select_option("select[name=kind]", "annual_audit")
     page.fill("input[name=period]", str(YEAR))
     page.keyboard.press("Enter")
     expect(page.locator("#report-status[data-state=done]")).to_be_visible()
-    shot(page, "treasurer-3-audit")
+    shot(page, "treasurer-4-audit")
     with page.expect_download() as download:
         page.get_by_role("button", name="Download the PDF").click()
     data = Path(download.value.path()).read_bytes()
