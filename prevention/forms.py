@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from club.models import User
 from harvests.forms import DateInput
-from prevention.models import Appointment, PeerEvent, Service, Topic
+from prevention.models import Appointment, Service, Topic
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -105,10 +105,6 @@ class EventForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     cancelled = forms.BooleanField(label=_("Cancelled"), required=False)
-
-
-def event_initial(event: PeerEvent) -> dict[str, Any]:
-    return {name: getattr(event, name) for name in EventForm.base_fields}
 
 
 class ContactForm(forms.Form):

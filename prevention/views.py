@@ -7,6 +7,7 @@ events) and the anonymised trends, never a signal or a contact.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -116,54 +117,81 @@ def concept(request: HttpRequest, version: int | None = None) -> HttpResponse:
     )
 
 
-def _service_form(request: HttpRequest, service_id: int | None) -> HttpResponse:
-    initial: dict[str, Any] = {}
-    if service_id is not None:
-        s = get_object_or_404(Service, pk=service_id)
-        initial = {name: getattr(s, name) for name in f.ServiceForm.base_fields}
+# The officer's editable records: the model, its form, the page's title and the service that
+# saves it (with the keyword naming the record to change).
+_EDITABLE: dict[str, tuple[Any, Any, Any, Any, str]] = {
+    "service": (
+        Service,
+        f.ServiceForm,
+        gettext_lazy("Counselling or treatment service"),
+        services.service_save,
+        "service_id",
+    ),
+    "article": (
+        Article,
+        f.ArticleForm,
+        gettext_lazy("Information article"),
+        services.article_save,
+        "article_id",
+    ),
+    "event": (
+        PeerEvent,
+        f.EventForm,
+        gettext_lazy("Information evening"),
+        services.event_save,
+        "event_id",
+    ),
+}
+
+
+def _edit(request: HttpRequest, kind: str, pk: int | None = None) -> HttpResponse:
+    """A new record (``pk`` None) or a change to one, through its service."""
+    model, form_class, title, save, key = _EDITABLE[kind]
+    initial: dict[str, Any] = {"language": request.LANGUAGE_CODE}
+    if pk is not None:
+        found = get_object_or_404(model, pk=pk)
+        initial = {}
+        for name in form_class.base_fields:
+            value = getattr(found, name)
+            initial[name] = timezone.localtime(value) if isinstance(value, dt.datetime) else value
     return form_page(
         request,
-        f.ServiceForm,
-        title=gettext_lazy("Counselling or treatment service"),
+        form_class,
+        title=title,
         done="prevention:desk",
         initial=initial,
-        action=lambda d: services.service_save(actor=request.user, service_id=service_id, **d),
+        action=lambda d: save(actor=request.user, **{key: pk}, **d),
     )
 
 
 @role_required(Role.PREVENTION_OFFICER)
 def service_new(request: HttpRequest) -> HttpResponse:
-    return _service_form(request, None)
+    return _edit(request, "service")
 
 
 @role_required(Role.PREVENTION_OFFICER)
 def service_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _service_form(request, pk)
-
-
-def _article_form(request: HttpRequest, article_id: int | None) -> HttpResponse:
-    initial: dict[str, Any] = {"language": request.LANGUAGE_CODE}
-    if article_id is not None:
-        a = get_object_or_404(Article, pk=article_id)
-        initial = {name: getattr(a, name) for name in f.ArticleForm.base_fields}
-    return form_page(
-        request,
-        f.ArticleForm,
-        title=gettext_lazy("Information article"),
-        done="prevention:desk",
-        initial=initial,
-        action=lambda d: services.article_save(actor=request.user, article_id=article_id, **d),
-    )
+    return _edit(request, "service", pk)
 
 
 @role_required(Role.PREVENTION_OFFICER)
 def article_new(request: HttpRequest) -> HttpResponse:
-    return _article_form(request, None)
+    return _edit(request, "article")
 
 
 @role_required(Role.PREVENTION_OFFICER)
 def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _article_form(request, pk)
+    return _edit(request, "article", pk)
+
+
+@role_required(Role.PREVENTION_OFFICER)
+def event_new(request: HttpRequest) -> HttpResponse:
+    return _edit(request, "event")
+
+
+@role_required(Role.PREVENTION_OFFICER)
+def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _edit(request, "event", pk)
 
 
 @role_required(SIGNED_IN)
@@ -173,32 +201,6 @@ def article(request: HttpRequest, pk: int) -> HttpResponse:
     if not found.published and not acts_as(request.user, Role.PREVENTION_OFFICER):
         raise Http404
     return render(request, "prevention/article.html", {"article": found})
-
-
-def _event_form(request: HttpRequest, event_id: int | None) -> HttpResponse:
-    initial: dict[str, Any] = {}
-    if event_id is not None:
-        event = get_object_or_404(PeerEvent, pk=event_id)
-        initial = f.event_initial(event)
-        initial["starts_at"] = timezone.localtime(event.starts_at)
-    return form_page(
-        request,
-        f.EventForm,
-        title=gettext_lazy("Information evening"),
-        done="prevention:desk",
-        initial=initial,
-        action=lambda d: services.event_save(actor=request.user, event_id=event_id, **d),
-    )
-
-
-@role_required(Role.PREVENTION_OFFICER)
-def event_new(request: HttpRequest) -> HttpResponse:
-    return _event_form(request, None)
-
-
-@role_required(Role.PREVENTION_OFFICER)
-def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _event_form(request, pk)
 
 
 @role_required(Role.PREVENTION_OFFICER)

@@ -537,3 +537,39 @@ def test_every_desk_write_leaves_an_audit_event_and_the_chain_verifies(board, si
     )
     assert AuditEvent.objects.count() == before + 5
     assert audit_verify().ok
+
+
+def test_the_officer_changes_a_service_and_an_evening_through_their_pages(client, board) -> None:
+    officer = _appoint(board)
+    service = _service(officer, "Beratung Süd")
+    event = services.event_save(
+        actor=officer,
+        title="Evening",
+        topic="safer_use",
+        starts_at=timezone.now() + dt.timedelta(days=3),
+        place="Room",
+    )
+    client.force_login(officer)
+    page = client.get(f"/prevention/services/{service.pk}/").content.decode()
+    assert 'value="Beratung Süd"' in page
+    from club.selectors import club_get
+
+    club = club_get()
+    assert club is not None
+    club_tz = ZoneInfo(club.timezone)  # the page shows the club's time
+    local = timezone.localtime(event.starts_at, club_tz).strftime("%Y-%m-%dT%H:%M")
+    assert f'value="{local}"' in client.get(f"/prevention/events/{event.pk}/").content.decode()
+    values = {
+        "name": "Beratung Süd",
+        "kind": "treatment",
+        "contact": "Südweg 2",
+        "languages": "Deutsch",
+        "hours": "Fri 9-12",
+    }
+    assert client.post(f"/prevention/services/{service.pk}/", values).status_code == 302
+    service.refresh_from_db()
+    assert (service.kind, service.active) == ("treatment", False)  # unticked: no longer listed
+    moved = {"title": "Evening", "topic": "driving", "starts_at": local, "place": "Hall"}
+    assert client.post(f"/prevention/events/{event.pk}/", moved).status_code == 302
+    event.refresh_from_db()
+    assert (event.topic, event.place) == ("driving", "Hall")
