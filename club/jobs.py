@@ -9,6 +9,7 @@ for longer than the lease), so a task delivered twice runs once. Each claim rais
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 
 from django.conf import settings
@@ -17,6 +18,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 QUEUED, RUNNING = "queued", "running"
+log = logging.getLogger(__name__)
 
 
 class LostClaim(Exception):
@@ -68,3 +70,15 @@ def jobs_stale(model: type[models.Model]) -> list[int]:
             Q(state=QUEUED, queued_at__lt=cutoff) | Q(state=RUNNING, heartbeat_at__lt=cutoff)
         ).values_list("pk", flat=True)
     )
+
+
+def job_send(task: Any, pk: int) -> bool:
+    """Send ``task`` for the job ``pk``. With the broker unreachable the job stays queued and
+    nothing is lost: the recovery sweep sends it again once the broker answers. False when it
+    was not sent."""
+    try:
+        task.delay(pk)
+    except Exception as exc:  # kombu's OperationalError, redis' ConnectionError, a timeout ...
+        log.warning("%s %s stays queued: the task broker is unreachable (%s)", task.name, pk, exc)
+        return False
+    return True

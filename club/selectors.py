@@ -63,6 +63,12 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def api_token_days() -> int:
+    """How many days a new API token works: the club's setting, else its default."""
+    club = club_get()
+    return int(club.api_token_days if club else Club._meta.get_field("api_token_days").default)
+
+
 def password_stamp(user: Any) -> str:
     """A short digest of the user's password hash: it changes whenever the password does, so a
     token that carries the old one stops working."""

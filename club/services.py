@@ -19,7 +19,7 @@ from club.errors import ServiceError, StateConflict
 from club.models import ApiToken, Club, User
 from club.roles import ALL_ROLES, STAFF_ROLES, has_mfa, user_roles
 from club.rulebook import check_overrides
-from club.selectors import club_remember, password_stamp
+from club.selectors import api_token_days, club_remember, password_stamp
 from club.selectors import token_digest as _digest
 from club.validation import name_problem, refusal_from
 
@@ -183,14 +183,12 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     if user_roles(user) & STAFF_ROLES and not has_mfa(user):
         raise ServiceError(errors.MFA_REQUIRED, errors.MESSAGES[errors.MFA_REQUIRED], status=403)
     plain = "csc_" + secrets.token_urlsafe(32)
-    club = Club.objects.first()
-    days = club.api_token_days if club else Club._meta.get_field("api_token_days").default
     token = ApiToken(
         user=user,
         name=name,
         prefix=plain[:12],
         digest=_digest(plain),
-        expires_at=timezone.now() + dt.timedelta(days=days),
+        expires_at=timezone.now() + dt.timedelta(days=api_token_days()),
         password_stamp=password_stamp(user),
     )
     token.save()

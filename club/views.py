@@ -24,7 +24,7 @@ from club.roles import (
     user_roles,
 )
 from club.rulebook import RULES, preset_values
-from club.selectors import api_tokens_of, club_get, rulebook_get
+from club.selectors import api_token_days, api_tokens_of, club_get, rulebook_get
 from club.services import api_token_create, api_token_revoke, club_update
 
 
@@ -112,7 +112,7 @@ def account(request: HttpRequest) -> HttpResponse:
             "tokens": api_tokens_of(user_id=user.pk),
             "roles": [Role(r).label for r in sorted(user_roles(user))],
             "mfa": has_mfa(user),
-            "token_days": club.api_token_days if (club := club_get()) else 90,
+            "token_days": api_token_days(),
         },
     )
     response["Cache-Control"] = "no-store"

@@ -88,17 +88,13 @@ _UNSENT: ContextVar[frozenset[int]] = ContextVar("csc_unsent_reports", default=f
 
 
 def _send(run_id: int) -> bool:
-    """Send the run's task. With the broker down the run stays queued (nothing is lost): the
-    recovery sweep sends it again once the broker is back. False when it was not sent."""
+    """Send the run's task (``club.jobs.job_send``); a run left queued is noted for the page."""
     from compliance.tasks import report_build
 
-    try:
-        report_build.delay(run_id)
-    except Exception as exc:  # kombu's OperationalError, redis' ConnectionError, a timeout ...
-        log.warning("report run %s stays queued: the task broker is unreachable (%s)", run_id, exc)
+    sent = jobs.job_send(report_build, run_id)
+    if not sent:
         _UNSENT.set(_UNSENT.get() | {run_id})
-        return False
-    return True
+    return sent
 
 
 def report_unsent(run_id: int) -> bool:

@@ -7,7 +7,6 @@ one that changes a member or an application locks that row.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from decimal import Decimal
 from functools import partial
 from typing import Any
@@ -748,14 +747,10 @@ def import_job_create(*, actor: Any, filename: str, content: bytes) -> Any:
 
 
 def _run_later(job_id: int) -> None:
-    """Send the import's task; with the broker down the job stays queued and the recovery sweep
-    (``import_jobs_recover``) sends it once the broker is back."""
+    from club import jobs
     from members.tasks import member_import_run
 
-    try:
-        member_import_run.delay(job_id)
-    except Exception as exc:  # the broker is unreachable
-        logging.getLogger(__name__).warning("import %s stays queued: %s", job_id, exc)
+    jobs.job_send(member_import_run, job_id)
 
 
 @transaction.atomic

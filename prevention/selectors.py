@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import OuterRef, Subquery, Sum
+from django.db.models import Max, OuterRef, Subquery, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
@@ -215,12 +215,12 @@ class Signal:
     rise: Decimal | None  # last complete month over the average of the ones before
     months: list[tuple[dt.date, Decimal]]
     limit: Decimal | None
-    last_contact: Any = None
+    last_contact: dt.date | None = None  # the date of the officer's last contact
 
 
 def signals(*, today: dt.date) -> list[Signal]:
     """For consenting members only: three complete months in a row at or near the monthly limit,
-    or a steep rise in the last complete month. Two queries and one per member with a signal."""
+    or a steep rise in the last complete month. Three queries, however many members."""
 
     book = rulebook_get(club=club_get())
     this_month = today.replace(day=1)
@@ -264,10 +264,13 @@ def signals(*, today: dt.date) -> list[Signal]:
         rise = exact(last / average) if average and last >= average * RISE_FACTOR else None
         if streak >= SIGNAL_MONTHS or rise is not None:
             found.append(Signal(member, streak, rise, used, limit))
+    contacted: dict[int, dt.date] = dict(
+        Contact.objects.filter(member_id__in=[s.member.pk for s in found])
+        .values_list("member_id")
+        .annotate(on=Max("on"))
+    )
     for signal in found:
-        signal.last_contact = (
-            Contact.objects.filter(member=signal.member).order_by("-on", "-pk").first()
-        )
+        signal.last_contact = contacted.get(signal.member.pk)
     return sorted(found, key=lambda s: s.member.number)
 
 

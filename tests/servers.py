@@ -23,13 +23,15 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def database_url() -> str:
-    """The URL of the database the test runs on (the test database, not the configured one)."""
+def database_url(name: str = "") -> str:
+    """The URL of the database the test runs on (the test database, not the configured one),
+    or of another database ``name`` on the same server."""
     from django.conf import settings
 
     db = settings.DATABASES["default"]
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+    host = f"{db['USER']}{password}@{db['HOST']}:{db['PORT'] or 5432}"
+    return f"postgres://{host}/{name or db['NAME']}"
 
 
 def get(url: str, headers: dict[str, str] | None = None) -> int:

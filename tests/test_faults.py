@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -19,20 +18,13 @@ from django.db import connection
 from club.roles import Role
 from finance.chart import ensure as chart_ensure
 from finance.models import Expense
+from tests.conftest import need
 from tests.factories import make_club, make_user
+from tests.servers import free_port
 
 pytestmark = [pytest.mark.fault]
 ROOT = Path(__file__).resolve().parents[1]
 PDF = b"%PDF-1.7\n" + b"x" * 300_000  # a scanned receipt of 300 kB
-
-
-def _require(condition: bool, why: str) -> None:
-    import os
-
-    if not condition:
-        if os.environ.get("CSC_STRICT") == "1":
-            pytest.fail(f"{why} (CSC_STRICT=1: a fault test may not skip)")
-        pytest.skip(why)
 
 
 @pytest.fixture
@@ -46,7 +38,7 @@ def full_disk(tmp_path: Path, settings: Any) -> Any:
         text=True,
         check=False,
     )
-    _require(done.returncode == 0, f"cannot mount a small tmpfs here: {done.stderr.strip()}")
+    need(done.returncode == 0, f"cannot mount a small tmpfs here: {done.stderr.strip()}")
     settings.MEDIA_ROOT = str(mount)
     try:
         yield mount
@@ -91,7 +83,7 @@ def test_a_full_disk_refuses_an_upload_clearly_and_leaves_nothing(client, full_d
 
 def _pg_restart() -> None:
     versions = sorted(Path("/etc/postgresql").glob("*")) if Path("/etc/postgresql").exists() else []
-    _require(bool(versions) and shutil.which("pg_ctlcluster") is not None, "no local cluster")
+    need(bool(versions) and shutil.which("pg_ctlcluster") is not None, "no local cluster")
     version = versions[-1].name
     done = subprocess.run(  # noqa: S603
         ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"],  # noqa: S607
@@ -99,7 +91,7 @@ def _pg_restart() -> None:
         text=True,
         check=False,
     )
-    _require(done.returncode == 0, f"cannot restart PostgreSQL here: {done.stderr.strip()}")
+    need(done.returncode == 0, f"cannot restart PostgreSQL here: {done.stderr.strip()}")
     for _ in range(60):
         ready = subprocess.run(["pg_isready", "-h", "127.0.0.1", "-q"], check=False)  # noqa: S607
         if ready.returncode == 0:
@@ -130,17 +122,11 @@ def test_postgresql_restarted_between_requests_the_next_request_works(tmp_path: 
     connection.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 class PrivateRedis:
     """A redis-server of this test's own, on a free port, that the test stops and starts."""
 
     def __init__(self, workdir: Path) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.workdir = workdir
         self.proc: subprocess.Popen[bytes] | None = None
 
@@ -185,7 +171,7 @@ class PrivateRedis:
 
 @pytest.fixture
 def private_redis(tmp_path: Path, settings: Any) -> Any:
-    _require(shutil.which("redis-server") is not None, "redis-server is not installed")
+    need(shutil.which("redis-server") is not None, "redis-server is not installed")
     from django.core.cache import caches
 
     from csc.celery import app

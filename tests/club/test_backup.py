@@ -18,6 +18,7 @@ from django.db import connection
 from club.checkpoints import checkpoint_create
 from finance.chart import ensure as chart_ensure
 from tests.factories import dispense, make_club, make_lot, make_member, make_user, set_rules
+from tests.servers import database_url
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,12 +51,6 @@ def _python(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]
     return subprocess.run(  # noqa: S603
         [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
     )
-
-
-def _database_url(name: str) -> str:
-    db = settings.DATABASES["default"]
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT'] or 5432}/{name}"
 
 
 @pytest.fixture
@@ -95,7 +90,7 @@ def test_a_backup_restores_verifies_and_serves_the_counter(tmp_path: Path, resto
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "csc.settings",
-        "DATABASE_URL": _database_url(restored_db),
+        "DATABASE_URL": database_url(restored_db),
         "MEDIA_ROOT": str(media),
         "CSC_VAR_DIR": str(tmp_path / "var"),
         "CSC_CHECKPOINT_KEY": settings.CSC_CHECKPOINT_KEY,
